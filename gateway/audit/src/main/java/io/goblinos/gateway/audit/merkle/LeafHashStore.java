@@ -1,0 +1,23 @@
+package io.goblinos.gateway.audit.merkle;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/** Append-only list of 32-byte leaf hashes, addressable by index. Not thread-safe: {@link MerkleTree} guards it. */
+public interface LeafHashStore extends Closeable {
+    long size();
+
+    /** Requires {@code 0 <= index < size()}. */
+    byte[] get(long index) throws IOException;
+
+    /** Requires a 32-byte hash. */
+    void append(byte[] leafHash) throws IOException;
+
+    /** Makes appended hashes durable where that means anything; a no-op in memory. */
+    default void flush() throws IOException {
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+}

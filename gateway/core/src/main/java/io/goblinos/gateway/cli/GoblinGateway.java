@@ -1,0 +1,35 @@
+package io.goblinos.gateway.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code goblin-gateway}: run, validate, version (and the audit tools). */
+@Command(
+    name = "goblin-gateway",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = "OTLP gateway with a tamper-evident audit log.",
+    subcommands = {RunCommand.class, ValidateCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+public final class GoblinGateway implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with every subcommand, including those contributed by other modules. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new GoblinGateway());
+    for (SubcommandProvider p : java.util.ServiceLoader.load(SubcommandProvider.class)) {
+      cl.addSubcommand(p.command());
+    }
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

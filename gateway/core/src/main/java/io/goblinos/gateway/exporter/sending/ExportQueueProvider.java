@@ -1,0 +1,17 @@
+package io.goblinos.gateway.exporter.sending;
+
+import com.google.protobuf.Message;
+import io.goblinos.gateway.api.component.ComponentId;
+import io.goblinos.gateway.api.signal.Signal;
+import io.vertx.core.Future;
+
+/**
+ * Implemented by storage extensions (e.g. {@code file_storage}) that give exporters a persistent queue. An exporter
+ * whose config says {@code sending_queue: {storage: file_storage}} looks the extension up through
+ * {@link io.goblinos.gateway.api.component.Host#extension} at start and opens its queue here.
+ */
+public interface ExportQueueProvider {
+
+  /** Opens (or reopens, resuming what is stored) the queue of one exporter and signal. */
+  <T extends Message> Future<ExportQueue<T>> openQueue(ComponentId exporter, Signal<T> signal, QueueSettings settings);
+}

@@ -1,0 +1,19 @@
+package io.goblinos.gateway.processor.batch;
+
+import java.time.Duration;
+
+/**
+ * Config of the {@code batch} processor (Collector keys and defaults).
+ *
+ * @param sendBatchSize items that trigger sending a batch at once; 0 = send on {@code timeout} only
+ * @param sendBatchMaxSize most items in one outgoing batch (larger batches are split); 0 = no limit; when set it is
+ *     at least {@code sendBatchSize}
+ * @param timeout longest time the first item of a batch waits before the batch is sent; 0 = no batching (each
+ *     request is sent at once, split by {@code sendBatchMaxSize})
+ */
+public record BatchConfig(int sendBatchSize, int sendBatchMaxSize, Duration timeout) {
+
+  public static final int DEFAULT_SEND_BATCH_SIZE = 8192;
+  public static final int DEFAULT_SEND_BATCH_MAX_SIZE = 0;
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(200);
+}

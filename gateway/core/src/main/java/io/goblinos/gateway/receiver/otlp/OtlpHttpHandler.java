@@ -1,0 +1,249 @@
+package io.goblinos.gateway.receiver.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.goblinos.gateway.api.component.NextConsumers;
+import io.goblinos.gateway.api.consumer.ConsumeException;
+import io.goblinos.gateway.api.consumer.Consumer;
+import io.goblinos.gateway.api.signal.Signal;
+import io.goblinos.gateway.otlp.OtlpJson;
+import io.goblinos.gateway.otlp.OtlpResponses;
+import io.goblinos.gateway.otlp.OtlpValidation;
+import io.goblinos.gateway.receiver.BoundedBody;
+import io.goblinos.gateway.receiver.ReceiverMetrics;
+import io.goblinos.gateway.receiver.StatusMapping;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * OTLP/HTTP ({@code POST /v1/traces|metrics|logs}) per the OTLP specification: protobuf or JSON bodies, identity,
+ * gzip, deflate or zstd encoded, answered in the request's content type. Also dispatches the host's extra data
+ * endpoints (e.g. {@code /v1/audit}).
+ *
+ * <p>Threading: runs on the server's event loop. Bodies up to {@link #INLINE_DECODE_LIMIT} bytes are decoded there
+ * (a few microseconds per span); larger ones are decoded on the worker pool so that a 64 MiB request cannot stall
+ * the event loop.
+ */
+public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
+  static final String PROTOBUF = "application/x-protobuf";
+  static final String JSON = "application/json";
+  static final int INLINE_DECODE_LIMIT = 256 * 1024;
+  private static final String TRANSPORT = "http";
+
+  private final Vertx vertx;
+  private final OtlpReceiverConfig.Http config;
+  private final NextConsumers next;
+  private final ReceiverMetrics metrics;
+  private final Map<String, Signal<?>> signalsByPath = new HashMap<>();
+  private final Map<String, Handler<HttpServerRequest>> extraEndpoints;
+
+  public OtlpHttpHandler(
+      Vertx vertx,
+      OtlpReceiverConfig.Http config,
+      NextConsumers next,
+      ReceiverMetrics metrics,
+      Map<String, Handler<HttpServerRequest>> extraEndpoints) {
+    this.vertx = vertx;
+    this.config = config;
+    this.next = next;
+    this.metrics = metrics;
+    this.extraEndpoints = Map.copyOf(extraEndpoints);
+    signalsByPath.put(config.tracesPath(), Signal.TRACES);
+    signalsByPath.put(config.metricsPath(), Signal.METRICS);
+    signalsByPath.put(config.logsPath(), Signal.LOGS);
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    long start = System.nanoTime();
+    Signal<?> signal = signalsByPath.get(req.path());
+    if (signal == null) {
+      Handler<HttpServerRequest> extra = extraEndpoints.get(req.path());
+      if (extra != null) {
+        extra.handle(req);
+        return;
+      }
+      fail(req, start, StatusMapping.protocol(404, "no OTLP endpoint at " + req.path()
+          + " (use " + config.tracesPath() + ", " + config.metricsPath() + " or " + config.logsPath() + ")"), JSON);
+      return;
+    }
+    handleSignal(req, signal, start);
+  }
+
+  private <T extends Message> void handleSignal(HttpServerRequest req, Signal<T> signal, long start) {
+    String contentType = mediaType(req.getHeader(HttpHeaders.CONTENT_TYPE));
+    String replyType = PROTOBUF.equals(contentType) ? PROTOBUF : JSON;
+    if (req.method() != HttpMethod.POST) {
+      req.response().putHeader(HttpHeaders.ALLOW, "POST");
+      fail(req, start, StatusMapping.protocol(405, req.method() + " is not allowed on " + req.path() + ": use POST"), replyType);
+      return;
+    }
+    if (!PROTOBUF.equals(contentType) && !JSON.equals(contentType)) {
+      fail(req, start, StatusMapping.protocol(415, "unsupported Content-Type '" + req.getHeader(HttpHeaders.CONTENT_TYPE)
+          + "': use application/x-protobuf or application/json"), JSON);
+      return;
+    }
+    String encoding = req.getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (!BoundedBody.supported(encoding)) {
+      fail(req, start, StatusMapping.protocol(415, "unsupported Content-Encoding '" + encoding
+          + "' (supported: gzip, deflate, zstd, identity)"), replyType);
+      return;
+    }
+    Consumer<T> consumer = next.get(signal).orElse(null);
+    if (consumer == null) {
+      fail(req, start, StatusMapping.protocol(404, "no pipeline takes " + signal.name() + " from this receiver"), replyType);
+      return;
+    }
+    long limit = config.maxRequestBodySize();
+    String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && parseLong(declared) > limit) {
+      tooLarge(req, start, "request body of " + declared + " bytes is over the limit of " + limit + " bytes", replyType);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    req.handler(chunk -> {
+      if (refused[0]) {
+        return;
+      }
+      if (body.length() + chunk.length() > limit) {
+        refused[0] = true;
+        tooLarge(req, start, "request body is over the limit of " + limit + " bytes", replyType);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.exceptionHandler(err -> refused[0] = true);
+    req.endHandler(v -> {
+      if (refused[0]) {
+        return;
+      }
+      Future<T> decoded = body.length() <= INLINE_DECODE_LIMIT
+          ? decodeNow(signal, body, encoding, contentType)
+          : vertx.executeBlocking(() -> decode(signal, body, encoding, contentType), false);
+      decoded.onComplete(ar -> {
+        if (ar.failed()) {
+          failDecode(req, start, ar.cause(), replyType, signal);
+          return;
+        }
+        consume(req, start, signal, consumer, ar.result(), replyType);
+      });
+    });
+  }
+
+  private <T extends Message> Future<T> decodeNow(Signal<T> signal, Buffer body, String encoding, String contentType) {
+    try {
+      return Future.succeededFuture(decode(signal, body, encoding, contentType));
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private <T extends Message> T decode(Signal<T> signal, Buffer body, String encoding, String contentType)
+      throws Exception {
+    byte[] raw = BoundedBody.decode(body, encoding, config.maxRequestBodySize(), config.maxDecompressionRatio());
+    if (PROTOBUF.equals(contentType)) {
+      try {
+        return signal.parse(raw);
+      } catch (InvalidProtocolBufferException e) {
+        throw ConsumeException.permanent("cannot decode the " + signal.name() + " request as OTLP protobuf: " + e.getMessage());
+      }
+    }
+    try {
+      return OtlpJson.decode(raw, signal.empty().newBuilderForType());
+    } catch (OtlpJson.OtlpJsonException e) {
+      throw ConsumeException.permanent("cannot decode the " + signal.name() + " request: " + e.getMessage());
+    }
+  }
+
+  private <T extends Message> void consume(
+      HttpServerRequest req, long start, Signal<T> signal, Consumer<T> consumer, T request, String replyType) {
+    OtlpValidation.Validated<T> validated = OtlpValidation.validate(signal, request);
+    int items = signal.itemCount(validated.request());
+    if (validated.rejected() > 0) {
+      metrics.refused(signal, TRANSPORT, validated.rejected());
+    }
+    Future<Void> accepted = items == 0 ? Future.succeededFuture() : consumer.consume(validated.request());
+    accepted.onComplete(ar -> {
+      if (ar.failed()) {
+        metrics.refused(signal, TRANSPORT, items);
+        fail(req, start, StatusMapping.map(ar.cause()), replyType);
+        return;
+      }
+      metrics.accepted(signal, TRANSPORT, items);
+      Message response = OtlpResponses.success(signal, validated.rejected(), validated.reason());
+      byte[] bytes = PROTOBUF.equals(replyType) ? response.toByteArray() : OtlpJson.encode(response);
+      HttpServerResponse resp = req.response();
+      if (resp.closed() || resp.ended()) {
+        return;
+      }
+      resp.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, replyType).end(Buffer.buffer(bytes));
+      metrics.request(TRANSPORT, "200", System.nanoTime() - start);
+    });
+  }
+
+  private void failDecode(HttpServerRequest req, long start, Throwable cause, String replyType, Signal<?> signal) {
+    StatusMapping.Failure failure;
+    if (cause instanceof BoundedBody.TooLargeException) {
+      tooLarge(req, start, cause.getMessage(), replyType);
+      return;
+    } else if (cause instanceof BoundedBody.BadEncodingException bad) {
+      failure = StatusMapping.protocol(bad.unsupported() ? 415 : 400, bad.getMessage());
+    } else {
+      failure = StatusMapping.map(cause);
+    }
+    metrics.refused(signal, TRANSPORT, 0);
+    fail(req, start, failure, replyType);
+  }
+
+  private void tooLarge(HttpServerRequest req, long start, String message, String replyType) {
+    // Stop reading: the rest of an oversize body is not worth receiving; close the connection after the answer.
+    req.response().putHeader(HttpHeaders.CONNECTION, "close");
+    fail(req, start, StatusMapping.protocol(413, message), replyType);
+    req.response().closeHandler(null);
+    req.connection().close();
+  }
+
+  private void fail(HttpServerRequest req, long start, StatusMapping.Failure failure, String replyType) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(failure.httpStatus());
+    String retryAfter = failure.retryAfterHeader();
+    if (retryAfter != null) {
+      resp.putHeader(HttpHeaders.RETRY_AFTER, retryAfter);
+    }
+    if (PROTOBUF.equals(replyType)) {
+      resp.putHeader(HttpHeaders.CONTENT_TYPE, PROTOBUF).end(Buffer.buffer(failure.statusProto()));
+    } else {
+      resp.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(failure.statusJson().toBuffer());
+    }
+    metrics.request(TRANSPORT, Integer.toString(failure.httpStatus()), System.nanoTime() - start);
+  }
+
+  static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

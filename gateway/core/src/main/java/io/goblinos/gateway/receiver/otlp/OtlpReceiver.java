@@ -1,0 +1,109 @@
+package io.goblinos.gateway.receiver.otlp;
+
+import io.goblinos.gateway.api.component.ComponentContext;
+import io.goblinos.gateway.api.component.Host;
+import io.goblinos.gateway.api.component.NextConsumers;
+import io.goblinos.gateway.api.component.Receiver;
+import io.goblinos.gateway.internal.HttpServerVerticle;
+import io.goblinos.gateway.receiver.ReceiverMetrics;
+import io.goblinos.gateway.receiver.otlp.grpc.OtlpGrpcServer;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The {@code otlp} receiver. OTLP/HTTP is served by one HTTP server per event loop on the same port (Vert.x
+ * spreads connections over them); OTLP/gRPC by the gRPC server.
+ */
+public final class OtlpReceiver implements Receiver {
+  private static final Logger LOG = Logger.getLogger(OtlpReceiver.class.getName());
+
+  private final ComponentContext context;
+  private final OtlpReceiverConfig config;
+  private final NextConsumers next;
+  private final ReceiverMetrics metrics;
+  private final List<String> deployments = new ArrayList<>();
+  private volatile int httpPort = -1;
+  private volatile int grpcPort = -1;
+  private OtlpGrpcServer grpcServer;
+  private boolean stopped;
+
+  OtlpReceiver(ComponentContext context, OtlpReceiverConfig config, NextConsumers next) {
+    this.context = context;
+    this.config = config;
+    this.next = next;
+    this.metrics = new ReceiverMetrics(context.meters(), context.id().toString());
+  }
+
+  @Override
+  public Future<Void> start(Host host) {
+    Future<Void> http = config.http() == null ? Future.succeededFuture() : startHttp(host);
+    Future<Void> both = http.compose(v -> config.grpc() == null ? Future.succeededFuture() : startGrpc());
+    return both.onSuccess(v -> LOG.info(() -> "receiver started: receiver=" + context.id()
+        + (config.http() != null ? " http=" + config.http().host() + ":" + httpPort : "")
+        + (config.grpc() != null ? " grpc=" + config.grpc().host() + ":" + grpcPort : "")));
+    // (gRPC runs on one event loop: its HTTP/2 connections are long-lived and multiplexed; HTTP/1.1 spreads.)
+  }
+
+  private Future<Void> startHttp(Host host) {
+    metrics.registerAll("http");
+    OtlpReceiverConfig.Http http = config.http();
+    OtlpHttpHandler handler = new OtlpHttpHandler(context.vertx(), http, next, metrics, host.dataEndpoints());
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(http.host())
+        // Port 0 would give each instance its own free port; a negative port makes Vert.x pick one free port and
+        // share it among the instances of the deployment.
+        .setPort(http.port() == 0 ? -1 : http.port())
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false);
+    // One server per event loop, each a verticle instance; Vert.x shares the listening socket among them (with
+    // port 0, all instances of one deployment share the one free port picked).
+    int instances = Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+    return HttpServerVerticle.deploy(context.vertx(), options, handler, instances)
+        .map(deployed -> {
+          deployments.add(deployed.deploymentId());
+          httpPort = deployed.port();
+          return null;
+        });
+  }
+
+  private synchronized Future<Void> startGrpc() {
+    metrics.registerAll("grpc");
+    OtlpReceiverConfig.Grpc grpc = config.grpc();
+    grpcServer = new OtlpGrpcServer(
+        context.vertx(), new OtlpGrpcServer.Options(grpc.host(), grpc.port(), grpc.maxRecvMessageBytes()), next, metrics);
+    return grpcServer.start().map(port -> {
+      grpcPort = port;
+      return null;
+    });
+  }
+
+  /** The bound OTLP/HTTP port, or -1 before start / when HTTP is disabled. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The bound OTLP/gRPC port, or -1 before start / when gRPC is disabled. */
+  public int grpcPort() {
+    return grpcPort;
+  }
+
+  @Override
+  public synchronized Future<Void> shutdown() {
+    if (stopped) {
+      return Future.succeededFuture();
+    }
+    stopped = true;
+    List<Future<Void>> closing = new ArrayList<>();
+    if (grpcServer != null) {
+      closing.add(grpcServer.stop());
+    }
+    for (String id : deployments) {
+      closing.add(context.vertx().undeploy(id));
+    }
+    deployments.clear();
+    return Future.join(closing).mapEmpty();
+  }
+}

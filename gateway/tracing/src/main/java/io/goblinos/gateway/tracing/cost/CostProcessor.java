@@ -1,0 +1,370 @@
+package io.goblinos.gateway.tracing.cost;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.goblinos.gateway.api.component.ComponentContext;
+import io.goblinos.gateway.api.component.Host;
+import io.goblinos.gateway.api.component.Processor;
+import io.goblinos.gateway.api.consumer.Consumer;
+import io.goblinos.gateway.tracing.internal.LabelGuard;
+import io.goblinos.gateway.tracing.internal.Otlp;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * LLM cost enrichment. For each span with GenAI attributes ({@code gen_ai.provider.name} or {@code gen_ai.system},
+ * {@code gen_ai.response.model} or {@code gen_ai.request.model}, {@code gen_ai.usage.input_tokens} /
+ * {@code output_tokens}) it sets {@code llm.tokens.total}, {@code llm.latency} (the span's duration in seconds, a
+ * double) and {@code llm.cost} (USD, from the price table). A client-reported {@code llm.cost} more than
+ * {@code discrepancy_threshold} away from the computed one is kept as {@code llm.cost.reported} with
+ * {@code llm.cost.discrepancy=true}. A model without a price gets {@code llm.cost.unknown_model=true} and no
+ * computed cost. Every LLM span is added to the running totals (the {@link CostTracker}) before sampling.
+ *
+ * <p>Meters: {@code llm.cost.usd{provider, model, goblin_id}} (Prometheus {@code llm_cost_usd_total}),
+ * {@code llm.tokens{provider, model, goblin_id, direction}} ({@code llm_tokens_total}),
+ * {@code llm.cost.discrepancy{provider, model}} ({@code llm_cost_discrepancy_total}),
+ * {@code llm.cost.unknown.model{provider, model}} ({@code llm_cost_unknown_model_total}). Label values pass a
+ * cardinality guard ({@code max_label_values}).
+ */
+public final class CostProcessor implements Processor<ExportTraceServiceRequest> {
+  private static final Logger LOG = Logger.getLogger(CostProcessor.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String COSTS_PATH = "/v1/costs";
+  public static final String PRICES_PATH = "/v1/prices";
+
+  private final ComponentContext context;
+  private final CostConfig config;
+  private final CostStore store;
+  private final Consumer<ExportTraceServiceRequest> next;
+  private final MeterRegistry registry;
+  private final LabelGuard providerGuard;
+  private final LabelGuard modelGuard;
+  private final LabelGuard goblinGuard;
+  private final Counter trackerFailures;
+  private volatile long reloadTimer = -1;
+  private volatile FileTime lastModified;
+  private volatile long lastSize = -1;
+  private volatile boolean started;
+  private Future<Void> shutdownFuture;
+
+  public CostProcessor(ComponentContext context, CostConfig config, CostStore store,
+                       Consumer<ExportTraceServiceRequest> next) {
+    this.context = context;
+    this.config = config;
+    this.store = store;
+    this.next = next;
+    this.registry = context.meters();
+    String id = context.id().toString();
+    this.providerGuard = new LabelGuard(registry, id, "llm.cost", "provider", Math.min(100, config.maxLabelValues()));
+    this.modelGuard = new LabelGuard(registry, id, "llm.cost", "model", config.maxLabelValues());
+    this.goblinGuard = new LabelGuard(registry, id, "llm.cost", "goblin_id", config.maxLabelValues());
+    this.trackerFailures = Counter.builder("gateway.processor.cost.tracker.failures").tag("processor", id)
+        .description("Batches of cost increments the tracker failed to record").register(registry);
+  }
+
+  /** The store holding prices and totals. */
+  public CostStore store() {
+    return store;
+  }
+
+  @Override
+  public Future<Void> start(Host host) {
+    return store.start()
+        .compose(v -> loadPricesFile(true))
+        .onSuccess(v -> {
+          if (config.adminEndpoints()) {
+            mountAdmin(host);
+          }
+          if (!config.reloadInterval().isZero()) {
+            reloadTimer = context.vertx().setPeriodic(config.reloadInterval().toMillis(), t -> loadPricesFile(false)
+                .onFailure(e -> LOG.warning("cost " + context.id() + ": price file not reloaded: " + e.getMessage())));
+          }
+          started = true;
+          LOG.info(() -> "cost " + context.id() + " started: mode=" + config.mode() + " prices_file="
+              + context.resolve(config.pricesFile()) + " models=" + store.current().entries().size());
+        });
+  }
+
+  private void mountAdmin(Host host) {
+    try {
+      host.registerAdminEndpoint(COSTS_PATH, this::handleCosts);
+      host.registerAdminEndpoint(PRICES_PATH, this::handlePrices);
+    } catch (RuntimeException e) {
+      LOG.warning("cost " + context.id() + ": admin endpoints not mounted (" + e.getMessage()
+          + "); is a second cost processor configured?");
+    }
+  }
+
+  /**
+   * Reads the price file when it changed (or at start) on a worker thread and replaces the table. At start a
+   * missing default file is a warning; a missing explicit file or an invalid one fails.
+   */
+  Future<Void> loadPricesFile(boolean initial) {
+    Path file = context.resolve(config.pricesFile());
+    return context.vertx().<List<PriceEntry>>executeBlocking(() -> {
+      FileTime modified;
+      long size;
+      try {
+        modified = Files.getLastModifiedTime(file);
+        size = Files.size(file);
+      } catch (NoSuchFileException e) {
+        if (initial && config.pricesFileExplicit()) {
+          throw new IllegalStateException("prices_file " + file + " does not exist");
+        }
+        if (initial) {
+          LOG.warning("cost " + context.id() + ": default price file " + file
+              + " not found; every model is unknown until prices are PUT to " + PRICES_PATH);
+        }
+        return null;
+      }
+      if (!initial && modified.equals(lastModified) && size == lastSize) {
+        return null;
+      }
+      byte[] bytes = Files.readAllBytes(file);
+      lastModified = modified;
+      lastSize = size;
+      try {
+        return PriceList.parse(bytes);
+      } catch (PriceList.InvalidPricesException e) {
+        throw new IllegalStateException("prices_file " + file + " is invalid:\n" + e.getMessage());
+      }
+    }).compose(entries -> {
+      if (entries == null) {
+        return Future.succeededFuture();
+      }
+      if (!initial) {
+        LOG.info(() -> "cost " + context.id() + ": price file changed, " + entries.size() + " models loaded");
+      }
+      return store.replaceAll(entries);
+    });
+  }
+
+  @Override
+  public synchronized Future<Void> shutdown() {
+    if (shutdownFuture != null) {
+      return shutdownFuture;
+    }
+    if (reloadTimer >= 0) {
+      context.vertx().cancelTimer(reloadTimer);
+    }
+    shutdownFuture = store.close().onComplete(ar -> {
+      if (started) {
+        LOG.info(() -> "cost " + context.id() + " stopped");
+      }
+    });
+    return shutdownFuture;
+  }
+
+  @Override
+  public Future<Void> consume(ExportTraceServiceRequest request) {
+    PriceIndex prices = store.current();
+    ExportTraceServiceRequest.Builder builder = null;
+    Map<CostKey, CostTotals> increments = null;
+    for (int i = 0; i < request.getResourceSpansCount(); i++) {
+      ResourceSpans rs = request.getResourceSpans(i);
+      Resource resource = rs.getResource();
+      for (int j = 0; j < rs.getScopeSpansCount(); j++) {
+        ScopeSpans ss = rs.getScopeSpans(j);
+        for (int k = 0; k < ss.getSpansCount(); k++) {
+          Span span = ss.getSpans(k);
+          List<KeyValue> attrs = span.getAttributesList();
+          String provider = Otlp.asString(Otlp.find(attrs, "gen_ai.provider.name"));
+          if (provider == null) {
+            provider = Otlp.asString(Otlp.find(attrs, "gen_ai.system"));
+            if (provider == null) {
+              continue;
+            }
+          }
+          if (builder == null) {
+            builder = request.toBuilder();
+            increments = new HashMap<>();
+          }
+          Span.Builder sb = builder.getResourceSpansBuilder(i).getScopeSpansBuilder(j).getSpansBuilder(k);
+          enrich(span, resource, PriceIndex.normalizeProvider(provider), prices, sb, increments);
+        }
+      }
+    }
+    if (builder == null) {
+      return next.consume(request);
+    }
+    Map<CostKey, CostTotals> inc = increments;
+    store.add(inc).onFailure(t -> trackerFailures.increment());
+    recordMeters(inc);
+    return next.consume(builder.build());
+  }
+
+  private void enrich(Span span, Resource resource, String provider, PriceIndex prices, Span.Builder sb,
+                      Map<CostKey, CostTotals> increments) {
+    List<KeyValue> attrs = span.getAttributesList();
+    String model = Otlp.asString(Otlp.find(attrs, "gen_ai.response.model"));
+    if (model == null || model.isEmpty()) {
+      model = Otlp.asString(Otlp.find(attrs, "gen_ai.request.model"));
+    }
+    long in = tokens(attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
+    long out = tokens(attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
+    long start = span.getStartTimeUnixNano();
+    long end = span.getEndTimeUnixNano();
+    if (end != 0 && start != 0 && end >= start) {
+      Otlp.put(sb, "llm.latency", Otlp.doubleValue((end - start) / 1e9));
+    }
+    Otlp.put(sb, "llm.tokens.total", Otlp.intValue(in + out));
+    PriceEntry price = prices.lookup(provider, model, start);
+    String goblin = Otlp.string(span, resource, config.goblinIdAttribute());
+    CostKey key = new CostKey(providerGuard.admit(provider), modelGuard.admit(model == null ? "unknown" : model),
+        goblinGuard.admit(goblin == null || goblin.isEmpty() ? "unknown" : goblin));
+    double cost = 0;
+    if (price == null) {
+      Otlp.put(sb, "llm.cost.unknown_model", Otlp.boolValue(true));
+      Counter.builder("llm.cost.unknown.model").description("LLM spans whose model has no price")
+          .tag("provider", key.provider()).tag("model", key.model()).register(registry).increment();
+    } else {
+      cost = price.cost(in, out);
+      AnyValue reportedValue = Otlp.find(attrs, "llm.cost");
+      double reported = Otlp.asDouble(reportedValue);
+      if (!Double.isNaN(reported) && Math.abs(reported - cost) > config.discrepancyThreshold() * Math.abs(cost)) {
+        Otlp.put(sb, "llm.cost.reported", Otlp.doubleValue(reported));
+        Otlp.put(sb, "llm.cost.discrepancy", Otlp.boolValue(true));
+        Counter.builder("llm.cost.discrepancy")
+            .description("LLM spans whose client-reported cost differs from the computed one")
+            .tag("provider", key.provider()).tag("model", key.model()).register(registry).increment();
+      }
+      Otlp.put(sb, "llm.cost", Otlp.doubleValue(cost));
+    }
+    increments.merge(key, new CostTotals(cost, in, out, 1, price == null ? 1 : 0), CostTotals::plus);
+  }
+
+  private static long tokens(List<KeyValue> attrs, String key, String legacyKey) {
+    long n = Otlp.asCount(Otlp.find(attrs, key));
+    if (n < 0) {
+      n = Otlp.asCount(Otlp.find(attrs, legacyKey));
+    }
+    return Math.max(0, n);
+  }
+
+  private void recordMeters(Map<CostKey, CostTotals> inc) {
+    inc.forEach((k, v) -> {
+      if (v.costUsd() > 0 || v.unpricedSpans() < v.spans()) {
+        Counter.builder("llm.cost.usd").description("LLM cost computed from the price table, in USD")
+            .tag("provider", k.provider()).tag("model", k.model()).tag("goblin_id", k.goblinId())
+            .register(registry).increment(v.costUsd());
+      }
+      tokenCounter(k, "input").increment(v.inputTokens());
+      tokenCounter(k, "output").increment(v.outputTokens());
+    });
+  }
+
+  private Counter tokenCounter(CostKey k, String direction) {
+    return Counter.builder("llm.tokens").description("LLM tokens by direction")
+        .tag("provider", k.provider()).tag("model", k.model()).tag("goblin_id", k.goblinId())
+        .tag("direction", direction).register(registry);
+  }
+
+  // ---- admin endpoints (event loop; store calls are async)
+
+  private void handleCosts(HttpServerRequest req) {
+    if (req.method() != HttpMethod.GET) {
+      reply(req, 405, Map.of("error", "use GET"));
+      return;
+    }
+    String provider = req.getParam("provider");
+    String model = req.getParam("model");
+    String goblin = req.getParam("goblin_id");
+    store.totals().onComplete(ar -> {
+      if (ar.failed()) {
+        reply(req, 503, Map.of("error", String.valueOf(ar.cause().getMessage())));
+        return;
+      }
+      List<Object> rows = new ArrayList<>();
+      double total = 0;
+      for (Map.Entry<CostKey, CostTotals> e : ar.result().entrySet()) {
+        CostKey k = e.getKey();
+        if ((provider != null && !provider.equals(k.provider())) || (model != null && !model.equals(k.model()))
+            || (goblin != null && !goblin.equals(k.goblinId()))) {
+          continue;
+        }
+        CostTotals t = e.getValue();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("provider", k.provider());
+        row.put("model", k.model());
+        row.put("goblin_id", k.goblinId());
+        row.put("cost_usd", t.costUsd());
+        row.put("input_tokens", t.inputTokens());
+        row.put("output_tokens", t.outputTokens());
+        row.put("spans", t.spans());
+        row.put("unpriced_spans", t.unpricedSpans());
+        rows.add(row);
+        total += t.costUsd();
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("currency", "USD");
+      body.put("total_cost_usd", total);
+      body.put("totals", rows);
+      reply(req, 200, body);
+    });
+  }
+
+  private void handlePrices(HttpServerRequest req) {
+    if (req.method() == HttpMethod.GET) {
+      reply(req, 200, PriceList.toTree(store.current().entries()));
+      return;
+    }
+    if (req.method() != HttpMethod.PUT) {
+      reply(req, 405, Map.of("error", "use GET or PUT"));
+      return;
+    }
+    req.body()
+        .compose(body -> {
+          try {
+            return Future.succeededFuture(PriceList.parse(body.getBytes()));
+          } catch (PriceList.InvalidPricesException e) {
+            reply(req, 400, Map.of("error", e.getMessage()));
+            return Future.<List<PriceEntry>>failedFuture(e);
+          }
+        })
+        .compose(store::replaceAll)
+        .onSuccess(v -> {
+          LOG.info(() -> "cost " + context.id() + ": price table replaced through " + PRICES_PATH + " ("
+              + store.current().entries().size() + " models)");
+          reply(req, 200, Map.of("models", store.current().entries().size()));
+        })
+        .onFailure(t -> {
+          if (!(t instanceof PriceList.InvalidPricesException)) {
+            reply(req, 503, Map.of("error", String.valueOf(t.getMessage())));
+          }
+        });
+  }
+
+  private static void reply(HttpServerRequest req, int status, Object body) {
+    if (req.response().ended()) {
+      return;
+    }
+    try {
+      req.response().setStatusCode(status).putHeader("content-type", "application/json")
+          .end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "cost: cannot write admin response", e);
+      req.response().setStatusCode(500).end();
+    }
+  }
+}

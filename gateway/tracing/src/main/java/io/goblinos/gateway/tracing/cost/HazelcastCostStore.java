@@ -1,0 +1,303 @@
+package io.goblinos.gateway.tracing.cost;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.map.listener.MapClearedListener;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Price table and totals in Hazelcast maps shared by the members of a cluster ({@code mode: embedded}).
+ *
+ * <ul>
+ *   <li>{@code goblin.cost.prices}: {@code IMap<String, String>} of price entries as JSON. Each member keeps a local
+ *       snapshot, updated by an entry listener, so lookups on the hot path never touch the network.
+ *   <li>{@code goblin.cost.totals}: {@code IMap<String, double[]>} of running totals per provider/model/goblin.
+ *       Increments are merged locally per key and flushed with one entry processor per key ({@code submitToKey}),
+ *       at most one flush in flight: one remote call per key and flush, never per span.
+ * </ul>
+ *
+ * The embedded member: phone-home off, no multicast or auto-detection, TCP-IP join with the configured members
+ * listed one by one, bound to the configured address. It is started and shut down on a worker thread, never on an
+ * event loop; every IMap call is either async ({@code CompletionStage} wrapped with
+ * {@code Future.fromCompletionStage}) or run in {@code executeBlocking}.
+ */
+public final class HazelcastCostStore implements CostStore {
+  private static final Logger LOG = Logger.getLogger(HazelcastCostStore.class.getName());
+  static final String PRICES = "goblin.cost.prices";
+  static final String TOTALS = "goblin.cost.totals";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Vertx vertx;
+  private final HazelcastSettings settings;
+  private final String name;
+  private volatile HazelcastInstance hz;
+  private volatile IMap<String, String> prices;
+  private volatile IMap<String, double[]> totals;
+  private final ConcurrentHashMap<String, PriceEntry> priceCopy = new ConcurrentHashMap<>();
+  private volatile PriceIndex snapshot = PriceIndex.EMPTY;
+  private final ConcurrentHashMap<String, CostTotals> unflushed = new ConcurrentHashMap<>();
+  private final AtomicBoolean flushing = new AtomicBoolean();
+  private volatile boolean closed;
+  private Future<Void> closeFuture;
+
+  public HazelcastCostStore(Vertx vertx, HazelcastSettings settings, String name) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.name = name;
+  }
+
+  /** The Hazelcast config this store starts its member with. */
+  Config config() {
+    Config cfg = new Config();
+    cfg.setInstanceName("goblin-cost-" + name.replace('/', '-') + "-" + UUID.randomUUID());
+    cfg.setClusterName(settings.clusterName());
+    cfg.setProperty("hazelcast.phone.home.enabled", "false");
+    cfg.setProperty("hazelcast.logging.type", "jdk");
+    cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+    cfg.setProperty("hazelcast.local.localAddress", settings.bindAddress());
+    cfg.setProperty("hazelcast.socket.bind.any", "false");
+    cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
+    cfg.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    NetworkConfig net = cfg.getNetworkConfig();
+    net.setPort(settings.port()).setPortAutoIncrement(settings.portAutoIncrement()).setPortCount(settings.portCount());
+    net.getInterfaces().setEnabled(true).addInterface(settings.bindAddress());
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(settings.members()));
+    cfg.getJetConfig().setEnabled(false);
+    return cfg;
+  }
+
+  @Override
+  public Future<Void> start() {
+    // Hazelcast.newHazelcastInstance blocks (binds, joins): worker thread
+    return vertx.executeBlocking(() -> {
+      HazelcastInstance instance = Hazelcast.newHazelcastInstance(config());
+      hz = instance;
+      IMap<String, String> p = instance.getMap(PRICES);
+      p.addEntryListener(new PriceListener(), true);
+      prices = p;
+      totals = instance.getMap(TOTALS);
+      for (Map.Entry<String, String> e : p.entrySet()) {
+        priceCopy.put(e.getKey(), fromJson(e.getValue()));
+      }
+      rebuild();
+      LOG.info(() -> "cost " + name + ": Hazelcast member " + instance.getCluster().getLocalMember().getAddress()
+          + " started, cluster '" + settings.clusterName() + "' has " + instance.getCluster().getMembers().size()
+          + " member(s)");
+      return null;
+    });
+  }
+
+  /** Members currently in the cluster (for tests and health). */
+  public int clusterSize() {
+    HazelcastInstance i = hz;
+    return i == null ? 0 : i.getCluster().getMembers().size();
+  }
+
+  @Override
+  public PriceIndex current() {
+    return snapshot;
+  }
+
+  @Override
+  public Future<Void> replaceAll(List<PriceEntry> entries) {
+    IMap<String, String> p = prices;
+    if (p == null) {
+      return Future.failedFuture("cost store is not started");
+    }
+    Map<String, String> next = new HashMap<>();
+    for (PriceEntry e : entries) {
+      next.put(e.key(), toJson(e));
+    }
+    return vertx.executeBlocking(() -> {
+      p.putAll(next);
+      Set<String> stale = new HashSet<>(p.keySet());
+      stale.removeAll(next.keySet());
+      for (String k : stale) {
+        p.delete(k);
+      }
+      // make this member's snapshot reflect the change now (listener events may trail)
+      priceCopy.keySet().retainAll(next.keySet());
+      next.forEach((k, v) -> priceCopy.put(k, fromJson(v)));
+      rebuild();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> add(Map<CostKey, CostTotals> increments) {
+    increments.forEach((k, v) -> unflushed.merge(k.encode(), v, CostTotals::plus));
+    flush();
+    return Future.succeededFuture();
+  }
+
+  /** Sends unflushed increments, one entry processor per key; a flush already running picks up new ones after. */
+  Future<Void> flush() {
+    IMap<String, double[]> t = totals;
+    if (t == null || unflushed.isEmpty() || !flushing.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> calls = new ArrayList<>();
+    for (String key : new ArrayList<>(unflushed.keySet())) {
+      CostTotals inc = unflushed.remove(key);
+      if (inc == null) {
+        continue;
+      }
+      Promise<Void> done = Promise.promise();
+      t.submitToKey(key, new AddTotals(inc.toArray())).whenComplete((r, err) -> {
+        if (err != null) {
+          unflushed.merge(key, inc, CostTotals::plus); // keep it for the next flush
+          done.fail(err);
+        } else {
+          done.complete();
+        }
+      });
+      calls.add(done.future());
+    }
+    return Future.join(calls).<Void>mapEmpty().eventually(() -> {
+      flushing.set(false);
+      return unflushed.isEmpty() || closed ? Future.succeededFuture() : flush();
+    });
+  }
+
+  @Override
+  public Future<Map<CostKey, CostTotals>> totals() {
+    IMap<String, double[]> t = totals;
+    if (t == null) {
+      return Future.failedFuture("cost store is not started");
+    }
+    return awaitFlushed().compose(v -> vertx.executeBlocking(() -> {
+      Map<CostKey, CostTotals> out = new TreeMap<>(Comparator.comparing(CostKey::encode));
+      for (Map.Entry<String, double[]> e : t.entrySet()) {
+        out.put(CostKey.decode(e.getKey()), CostTotals.fromArray(e.getValue()));
+      }
+      return out;
+    }));
+  }
+
+  /** Completes once nothing added before this call is still unflushed. */
+  private Future<Void> awaitFlushed() {
+    if (unflushed.isEmpty() && !flushing.get()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    long[] timer = new long[1];
+    flush();
+    timer[0] = vertx.setPeriodic(5, id -> {
+      if ((unflushed.isEmpty() && !flushing.get()) || closed) {
+        vertx.cancelTimer(id);
+        p.tryComplete();
+      } else {
+        flush();
+      }
+    });
+    return p.future();
+  }
+
+  @Override
+  public synchronized Future<Void> close() {
+    if (closeFuture != null) {
+      return closeFuture;
+    }
+    HazelcastInstance instance = hz;
+    if (instance == null) {
+      closed = true;
+      closeFuture = Future.succeededFuture();
+      return closeFuture;
+    }
+    closeFuture = awaitFlushed()
+        .transform(ar -> {
+          closed = true;
+          return vertx.<Void>executeBlocking(() -> {
+            instance.shutdown();
+            return null;
+          });
+        })
+        .onFailure(t -> LOG.log(Level.WARNING, "cost " + name + ": Hazelcast shutdown failed", t))
+        .onSuccess(v -> LOG.info(() -> "cost " + name + ": Hazelcast member stopped"));
+    return closeFuture;
+  }
+
+  private void rebuild() {
+    snapshot = new PriceIndex(new ArrayList<>(priceCopy.values()));
+  }
+
+  private static String toJson(PriceEntry e) {
+    try {
+      return JSON.writeValueAsString(e.toMap());
+    } catch (Exception ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  private static PriceEntry fromJson(String json) {
+    try {
+      List<PriceEntry> one = PriceList.fromTree(Map.of("models", List.of(JSON.readValue(json, Map.class))));
+      return one.get(0);
+    } catch (Exception e) {
+      throw new IllegalStateException("unreadable price entry in " + PRICES + ": " + json, e);
+    }
+  }
+
+  /** Keeps the local copy in step with the shared map. Runs on Hazelcast event threads. */
+  private final class PriceListener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+      EntryRemovedListener<String, String>, MapClearedListener {
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      put(event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      put(event);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      priceCopy.remove(event.getKey());
+      rebuild();
+    }
+
+    @Override
+    public void mapCleared(MapEvent event) {
+      priceCopy.clear();
+      rebuild();
+    }
+
+    private void put(EntryEvent<String, String> event) {
+      try {
+        priceCopy.put(event.getKey(), fromJson(event.getValue()));
+        rebuild();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "cost " + name + ": ignoring price entry " + event.getKey(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.goblinos.gateway.tracing.cost;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * An immutable, searchable snapshot of the price table. {@link #lookup} picks, among the entries whose provider and
+ * model patterns match and whose dates cover the span's start, the most specific one: an exact model name beats any
+ * pattern, a longer literal part beats a shorter one ({@code gpt-4o-mini*} beats {@code gpt-4o*}), and among equals
+ * the latest {@code effective_from} wins. No entry matches means the model is unknown: its cost is never guessed.
+ */
+public final class PriceIndex {
+  /** Provider names older instrumentations put in {@code gen_ai.system}, mapped to gen_ai.provider.name values. */
+  private static final Map<String, String> PROVIDER_ALIASES = Map.of(
+      "vertex_ai", "gcp.vertex_ai",
+      "gemini", "gcp.gemini",
+      "google", "gcp.gen_ai",
+      "az.ai.openai", "azure.ai.openai",
+      "bedrock", "aws.bedrock");
+
+  public static final PriceIndex EMPTY = new PriceIndex(List.of());
+
+  private final List<PriceEntry> entries;
+  private final List<Compiled> compiled;
+
+  private record Compiled(PriceEntry entry, Pattern provider, Pattern model, boolean exactModel, int literalLength) {}
+
+  public PriceIndex(List<PriceEntry> entries) {
+    this.entries = List.copyOf(entries);
+    List<Compiled> c = new ArrayList<>();
+    for (PriceEntry e : this.entries) {
+      c.add(new Compiled(e, glob(e.provider()), glob(e.model()), !e.model().contains("*"),
+          e.model().replace("*", "").length()));
+    }
+    this.compiled = List.copyOf(c);
+  }
+
+  public List<PriceEntry> entries() {
+    return entries;
+  }
+
+  /** Normalizes a provider name: lower case, legacy gen_ai.system values mapped to provider names. */
+  public static String normalizeProvider(String provider) {
+    String p = provider.toLowerCase(Locale.ROOT).trim();
+    return PROVIDER_ALIASES.getOrDefault(p, p);
+  }
+
+  /** The price of a model at a time (span start, Unix nanoseconds; 0 = now), or null when unknown. */
+  public PriceEntry lookup(String provider, String model, long epochNanos) {
+    if (provider == null || model == null) {
+      return null;
+    }
+    String p = normalizeProvider(provider);
+    String m = model.toLowerCase(Locale.ROOT).trim();
+    LocalDate day = LocalDate.ofInstant(epochNanos <= 0 ? Instant.now()
+        : Instant.ofEpochSecond(0, epochNanos), ZoneOffset.UTC);
+    Compiled best = null;
+    for (Compiled c : compiled) {
+      PriceEntry e = c.entry();
+      if (e.effectiveFrom() != null && day.isBefore(e.effectiveFrom())) {
+        continue;
+      }
+      if (e.effectiveUntil() != null && !day.isBefore(e.effectiveUntil())) {
+        continue;
+      }
+      if (!c.provider().matcher(p).matches() || !c.model().matcher(m).matches()) {
+        continue;
+      }
+      if (best == null || better(c, best)) {
+        best = c;
+      }
+    }
+    return best == null ? null : best.entry();
+  }
+
+  private static boolean better(Compiled a, Compiled b) {
+    if (a.exactModel() != b.exactModel()) {
+      return a.exactModel();
+    }
+    if (a.literalLength() != b.literalLength()) {
+      return a.literalLength() > b.literalLength();
+    }
+    LocalDate fa = a.entry().effectiveFrom();
+    LocalDate fb = b.entry().effectiveFrom();
+    if (fa == null || fb == null) {
+      return fb == null && fa != null;
+    }
+    return fa.isAfter(fb);
+  }
+
+  private static Pattern glob(String glob) {
+    String[] parts = glob.split("\\*", -1);
+    StringBuilder re = new StringBuilder();
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        re.append(".*");
+      }
+      if (!parts[i].isEmpty()) {
+        re.append(Pattern.quote(parts[i]));
+      }
+    }
+    return Pattern.compile(re.toString());
+  }
+}

@@ -1,0 +1,508 @@
+package io.goblinos.gateway.tracing.sampling;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The pending traces of one shard of the trace-id space, in compact form: per trace a slot in parallel primitive
+ * arrays (id, first-seen time, span count, time range, status codes seen) and one byte array holding its spans as
+ * protobuf bytes, each framed as {@code varint originId, varint length, Span bytes}. Resources and scopes are
+ * interned per shard with reference counts, so a trace stores only a small origin id per span. No protobuf objects
+ * are kept while a trace waits; spans are decoded once, when the trace is decided.
+ *
+ * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
+ * the shard is over its trace or byte budget (decided early). Every method runs under {@link #lock}.
+ */
+final class Shard implements TraceIdIndex.Keys {
+  private static final int INITIAL_SLOTS = 256;
+  private static final int FLAG_TOO_LARGE = 0x80;
+
+  /** Where decided traces and counters go; implemented by the processor. */
+  interface Sink {
+    Decision decide(TraceView trace, long nowNanos);
+
+    void evictedEarly();
+
+    void lateSpan(boolean sampled);
+
+    void tooLarge();
+
+    void droppedUnevaluated();
+  }
+
+  /** Totals shared by all shards of a processor: the bounds are global, eviction is shard-local. */
+  static final class Budget {
+    final AtomicLong traces = new AtomicLong();
+    final AtomicLong bytes = new AtomicLong();
+  }
+
+  final ReentrantLock lock = new ReentrantLock();
+  private final Budget budget;
+  private final int maxTraces;
+  private final long maxBytes;
+  private final long maxTraceBytes;
+  private final Sink sink;
+  final DecisionCache sampledCache;
+  final DecisionCache notSampledCache;
+
+  private int capacity;
+  private long[] high;
+  private long[] low;
+  private long[] firstSeen;
+  private long[] minStart;
+  private long[] maxEnd;
+  private int[] spanCount;
+  private int[] used;
+  private byte[] flags;
+  private byte[][] data;
+  private int[] freeSlots;
+  private int freeCount;
+  private int nextUnused;
+  private int[] fifo;
+  private int fifoHead;
+  private int fifoSize;
+  private final TraceIdIndex index;
+
+  private final Map<SpanGroups.ScopeKey, Origin> origins = new HashMap<>();
+  private final List<Origin> originById = new ArrayList<>();
+  private int[] freeOriginIds = new int[16];
+  private int freeOriginCount;
+
+  private volatile int pending;
+  private volatile long pendingBytes;
+
+  /** An interned resource + scope with its reference count (one per stored span). */
+  static final class Origin {
+    final int id;
+    final SpanGroups.Origin origin;
+    int refs;
+
+    Origin(int id, SpanGroups.Origin origin) {
+      this.id = id;
+      this.origin = origin;
+    }
+  }
+
+  Shard(Budget budget, int maxTraces, long maxBytes, long maxTraceBytes, int sampledCache, int notSampledCache,
+        Sink sink) {
+    this.budget = budget;
+    this.maxTraces = maxTraces;
+    this.maxBytes = maxBytes;
+    this.maxTraceBytes = maxTraceBytes;
+    this.sink = sink;
+    this.sampledCache = new DecisionCache(sampledCache);
+    this.notSampledCache = new DecisionCache(notSampledCache);
+    allocate(Math.min(INITIAL_SLOTS, maxTraces));
+    this.index = new TraceIdIndex(this, capacity);
+  }
+
+  @Override
+  public long high(int ref) {
+    return high[ref];
+  }
+
+  @Override
+  public long low(int ref) {
+    return low[ref];
+  }
+
+  int pending() {
+    return pending;
+  }
+
+  long pendingBytes() {
+    return pendingBytes;
+  }
+
+  /**
+   * Adds one span of trace (hi, lo): appended to its pending trace, forwarded to {@code late} when the trace was kept,
+   * discarded when it was not, or starts a new pending trace. Traces decided early to make room go to {@code out}.
+   */
+  void add(long hi, long lo, Span span, SpanGroups.Origin origin, long now, SpanGroups out, SpanGroups late) {
+    int slot = index.find(hi, lo);
+    if (slot < 0) {
+      if (sampledCache.contains(hi, lo)) {
+        late.add(origin, span);
+        sink.lateSpan(true);
+        return;
+      }
+      if (notSampledCache.contains(hi, lo)) {
+        sink.lateSpan(false);
+        return;
+      }
+      while (budget.traces.get() >= maxTraces && pending > 0) {
+        sink.evictedEarly();
+        decideHead(now, out);
+      }
+      slot = newSlot(hi, lo, now);
+    }
+    if ((flags[slot] & FLAG_TOO_LARGE) != 0) {
+      return; // the trace is already marked for dropping; its spans are not stored
+    }
+    Origin o = intern(origin);
+    o.refs++;
+    int size = span.getSerializedSize();
+    int frame = varintSize(o.id) + varintSize(size) + size;
+    byte[] buf = data[slot];
+    int at = used[slot];
+    if (buf == null || buf.length - at < frame) {
+      int need = at + frame;
+      buf = buf == null ? new byte[need] : Arrays.copyOf(buf, Math.max(need, at + (at >> 2)));
+      addBytes(buf.length - (data[slot] == null ? 0 : data[slot].length));
+      data[slot] = buf;
+    }
+    at = writeVarint(buf, at, o.id);
+    at = writeVarint(buf, at, size);
+    try {
+      CodedOutputStream cos = CodedOutputStream.newInstance(buf, at, size);
+      span.writeTo(cos);
+      cos.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    used[slot] = at + size;
+    spanCount[slot]++;
+    long start = span.getStartTimeUnixNano();
+    long end = span.getEndTimeUnixNano();
+    if (start != 0 && Long.compareUnsigned(start, minStart[slot]) < 0) {
+      minStart[slot] = start;
+    }
+    if (end != 0 && Long.compareUnsigned(end, maxEnd[slot]) > 0) {
+      maxEnd[slot] = end;
+    }
+    flags[slot] |= (byte) (1 << Math.min(span.getStatus().getCodeValue(), 6));
+    if (maxTraceBytes > 0 && used[slot] > maxTraceBytes) {
+      sink.tooLarge();
+      flags[slot] |= (byte) FLAG_TOO_LARGE;
+      releaseData(slot);
+    }
+    while (budget.bytes.get() > maxBytes && pending > 1) {
+      sink.evictedEarly();
+      decideHead(now, out);
+    }
+  }
+
+  /** Decides, oldest first, up to {@code budget} traces first seen at or before {@code dueBefore}. */
+  int decideDue(long dueBefore, long now, SpanGroups out, int budget) {
+    int n = 0;
+    while (fifoSize > 0 && n < budget && firstSeen[fifo[fifoHead]] - dueBefore <= 0) {
+      decideHead(now, out);
+      n++;
+    }
+    return n;
+  }
+
+  /** Decides (or, with {@code drop}, drops) every pending trace. */
+  void drainAll(boolean drop, long now, SpanGroups out) {
+    while (fifoSize > 0) {
+      if (drop) {
+        int slot = popHead();
+        sink.droppedUnevaluated();
+        notSampledCache.put(high[slot], low[slot]);
+        release(slot);
+      } else {
+        decideHead(now, out);
+      }
+    }
+  }
+
+  private void decideHead(long now, SpanGroups out) {
+    int slot = popHead();
+    long hi = high[slot];
+    long lo = low[slot];
+    Decision d;
+    SlotView view = new SlotView(slot);
+    if ((flags[slot] & FLAG_TOO_LARGE) != 0) {
+      sink.droppedUnevaluated();
+      d = Decision.DROPPED;
+    } else {
+      d = sink.decide(view, now);
+    }
+    if (d == Decision.SAMPLED) {
+      view.decode();
+      for (int i = 0; i < view.spans.size(); i++) {
+        out.add(view.origins.get(i), view.spans.get(i));
+      }
+      sampledCache.put(hi, lo);
+    } else {
+      notSampledCache.put(hi, lo);
+    }
+    release(slot);
+  }
+
+  private int popHead() {
+    int slot = fifo[fifoHead];
+    fifoHead = fifoHead + 1 == capacity ? 0 : fifoHead + 1;
+    fifoSize--;
+    return slot;
+  }
+
+  private int newSlot(long hi, long lo, long now) {
+    int slot;
+    if (freeCount > 0) {
+      slot = freeSlots[--freeCount];
+    } else {
+      if (nextUnused == capacity) {
+        grow();
+      }
+      slot = nextUnused++;
+    }
+    high[slot] = hi;
+    low[slot] = lo;
+    firstSeen[slot] = now;
+    minStart[slot] = -1L; // unsigned max
+    maxEnd[slot] = 0;
+    spanCount[slot] = 0;
+    used[slot] = 0;
+    flags[slot] = 0;
+    data[slot] = null;
+    index.insert(slot);
+    fifo[(fifoHead + fifoSize) % capacity] = slot;
+    fifoSize++;
+    pending++;
+    budget.traces.incrementAndGet();
+    return slot;
+  }
+
+  private void release(int slot) {
+    releaseData(slot);
+    index.remove(slot);
+    freeSlots[freeCount++] = slot;
+    pending--;
+    budget.traces.decrementAndGet();
+  }
+
+  /** Drops the stored spans of a slot, releasing their origins. */
+  private void releaseData(int slot) {
+    byte[] buf = data[slot];
+    if (buf == null) {
+      return;
+    }
+    int at = 0;
+    int end = used[slot];
+    while (at < end) {
+      long v = readVarint(buf, at);
+      int id = (int) v;
+      at = (int) (v >>> 32);
+      v = readVarint(buf, at);
+      int size = (int) v;
+      at = (int) (v >>> 32) + size;
+      Origin o = originById.get(id);
+      if (--o.refs == 0) {
+        origins.remove(o.origin.key());
+        originById.set(id, null);
+        if (freeOriginCount == freeOriginIds.length) {
+          freeOriginIds = Arrays.copyOf(freeOriginIds, freeOriginCount * 2);
+        }
+        freeOriginIds[freeOriginCount++] = id;
+        addBytes(-o.origin.sizeBytes());
+      }
+    }
+    addBytes(-buf.length);
+    data[slot] = null;
+    used[slot] = 0;
+  }
+
+  private void addBytes(long delta) {
+    pendingBytes += delta;
+    budget.bytes.addAndGet(delta);
+  }
+
+  private Origin intern(SpanGroups.Origin origin) {
+    Origin o = origins.get(origin.key());
+    if (o != null) {
+      return o;
+    }
+    int id;
+    if (freeOriginCount > 0) {
+      id = freeOriginIds[--freeOriginCount];
+      o = new Origin(id, origin);
+      originById.set(id, o);
+    } else {
+      id = originById.size();
+      o = new Origin(id, origin);
+      originById.add(o);
+    }
+    origins.put(origin.key(), o);
+    addBytes(origin.sizeBytes());
+    return o;
+  }
+
+  private void allocate(int cap) {
+    capacity = cap;
+    high = new long[cap];
+    low = new long[cap];
+    firstSeen = new long[cap];
+    minStart = new long[cap];
+    maxEnd = new long[cap];
+    spanCount = new int[cap];
+    used = new int[cap];
+    flags = new byte[cap];
+    data = new byte[cap][];
+    freeSlots = new int[cap];
+    fifo = new int[cap];
+  }
+
+  private void grow() {
+    int cap = (int) Math.min(maxTraces, Math.max(capacity + 1L, capacity * 2L));
+    high = Arrays.copyOf(high, cap);
+    low = Arrays.copyOf(low, cap);
+    firstSeen = Arrays.copyOf(firstSeen, cap);
+    minStart = Arrays.copyOf(minStart, cap);
+    maxEnd = Arrays.copyOf(maxEnd, cap);
+    spanCount = Arrays.copyOf(spanCount, cap);
+    used = Arrays.copyOf(used, cap);
+    flags = Arrays.copyOf(flags, cap);
+    data = Arrays.copyOf(data, cap);
+    freeSlots = Arrays.copyOf(freeSlots, cap);
+    int[] f = new int[cap];
+    for (int i = 0; i < fifoSize; i++) {
+      f[i] = fifo[(fifoHead + i) % capacity];
+    }
+    fifo = f;
+    fifoHead = 0;
+    capacity = cap;
+  }
+
+  /** Approximate heap held by this shard's bookkeeping (not counting span bytes and origins). */
+  long overheadBytes() {
+    return capacity * (5L * 8 + 2 * 4 + 1 + 4 + 4 + 4) + index.tableBytes();
+  }
+
+  static int varintSize(int v) {
+    return CodedOutputStream.computeUInt32SizeNoTag(v);
+  }
+
+  private static int writeVarint(byte[] buf, int at, int v) {
+    while ((v & ~0x7F) != 0) {
+      buf[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[at++] = (byte) v;
+    return at;
+  }
+
+  /** Reads a varint at {@code at}: the value in the low 32 bits, the next position in the high 32 bits. */
+  private static long readVarint(byte[] buf, int at) {
+    int v = 0;
+    int shift = 0;
+    while (true) {
+      byte b = buf[at++];
+      v |= (b & 0x7F) << shift;
+      if (b >= 0) {
+        return ((long) at << 32) | (v & 0xFFFFFFFFL);
+      }
+      shift += 7;
+    }
+  }
+
+  /** A pending trace seen by policies; spans decoded on first use. Valid only under the lock, before release. */
+  private final class SlotView implements TraceView {
+    private final int slot;
+    List<Span> spans;
+    List<SpanGroups.Origin> origins;
+    List<List<KeyValue>> resources;
+
+    SlotView(int slot) {
+      this.slot = slot;
+    }
+
+    void decode() {
+      if (spans != null) {
+        return;
+      }
+      int n = spanCount[slot];
+      spans = new ArrayList<>(n);
+      origins = new ArrayList<>(n);
+      resources = new ArrayList<>(n);
+      byte[] buf = data[slot];
+      int at = 0;
+      int end = used[slot];
+      try {
+        while (at < end) {
+          long v = readVarint(buf, at);
+          int id = (int) v;
+          at = (int) (v >>> 32);
+          v = readVarint(buf, at);
+          int size = (int) v;
+          at = (int) (v >>> 32);
+          spans.add(Span.parser().parseFrom(buf, at, size));
+          SpanGroups.Origin origin = originById.get(id).origin;
+          origins.add(origin);
+          resources.add(origin.resource().getAttributesList());
+          at += size;
+        }
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("stored span bytes do not decode", e); // we encoded them: a bug
+      }
+    }
+
+    @Override
+    public long traceIdHigh() {
+      return high[slot];
+    }
+
+    @Override
+    public long traceIdLow() {
+      return low[slot];
+    }
+
+    @Override
+    public byte[] traceIdBytes() {
+      byte[] b = new byte[16];
+      long h = high[slot];
+      long l = low[slot];
+      for (int i = 0; i < 8; i++) {
+        b[i] = (byte) (h >>> (56 - 8 * i));
+        b[8 + i] = (byte) (l >>> (56 - 8 * i));
+      }
+      return b;
+    }
+
+    @Override
+    public int spanCount() {
+      return spanCount[slot];
+    }
+
+    @Override
+    public long durationNanos() {
+      long s = minStart[slot];
+      long e = maxEnd[slot];
+      return e == 0 || s == -1L || Long.compareUnsigned(e, s) < 0 ? 0 : e - s;
+    }
+
+    @Override
+    public boolean hasStatus(Status.StatusCode code) {
+      return (flags[slot] & (1 << code.getNumber())) != 0;
+    }
+
+    @Override
+    public long sizeBytes() {
+      return used[slot];
+    }
+
+    @Override
+    public List<Span> spans() {
+      decode();
+      return spans;
+    }
+
+    @Override
+    public List<List<KeyValue>> resourceAttributes() {
+      decode();
+      return resources;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.goblinos.gateway.tracing.sampling;
+
+import io.goblinos.gateway.api.config.ConfigNode;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Config of the {@code tail_sampling} processor. The Collector's keys keep their names and meaning; the keys marked
+ * (goblin) are ours.
+ *
+ * @param decisionWait time from a trace's first span to its decision ({@code decision_wait}, default 30s)
+ * @param numTraces most traces pending at once ({@code num_traces}, default 50000)
+ * @param expectedNewTracesPerSec sizing hint ({@code expected_new_traces_per_sec}, default 0)
+ * @param sampledCacheSize trace ids of kept traces remembered for late spans ({@code decision_cache::
+ *     sampled_cache_size}; default: {@code num_traces}; 0 disables)
+ * @param nonSampledCacheSize same for dropped traces ({@code decision_cache::non_sampled_cache_size})
+ * @param policies the policies ({@code policies}; default: one {@code always_sample})
+ * @param sampleOnFirstMatch stop at the first policy that samples ({@code sample_on_first_match}, default false)
+ * @param dropPendingTracesOnShutdown drop instead of deciding pending traces at shutdown
+ *     ({@code drop_pending_traces_on_shutdown}, default false)
+ * @param maxPendingBytes (goblin) most bytes of stored spans pending at once ({@code max_pending_bytes}, default
+ *     256MiB)
+ * @param maximumTraceSizeBytes a trace whose stored spans exceed this is dropped whole, counted
+ *     ({@code maximum_trace_size_bytes}, default 0 = no limit)
+ * @param shards (goblin) number of trace-id shards, each with its own lock ({@code shards}, default 16)
+ * @param tickInterval (goblin) how often due traces are decided ({@code decision_tick}, default min(1s,
+ *     decision_wait/4))
+ */
+public record TailSamplingConfig(
+    Duration decisionWait,
+    int numTraces,
+    int expectedNewTracesPerSec,
+    int sampledCacheSize,
+    int nonSampledCacheSize,
+    List<PolicySpec> policies,
+    boolean sampleOnFirstMatch,
+    boolean dropPendingTracesOnShutdown,
+    long maxPendingBytes,
+    long maximumTraceSizeBytes,
+    int shards,
+    Duration tickInterval) {
+
+  public static final Duration DEFAULT_DECISION_WAIT = Duration.ofSeconds(30);
+  public static final int DEFAULT_NUM_TRACES = 50_000;
+  public static final long DEFAULT_MAX_PENDING_BYTES = 256L * 1024 * 1024;
+  public static final int DEFAULT_SHARDS = 16;
+
+  public TailSamplingConfig {
+    policies = List.copyOf(policies);
+  }
+
+  static TailSamplingConfig parse(ConfigNode node) {
+    Duration wait = node.duration("decision_wait", DEFAULT_DECISION_WAIT, Duration.ofMillis(1));
+    int numTraces = node.integer("num_traces", DEFAULT_NUM_TRACES, 1, Integer.MAX_VALUE / 4);
+    int expected = node.integer("expected_new_traces_per_sec", 0, 0, Integer.MAX_VALUE);
+    ConfigNode cache = node.child("decision_cache");
+    int sampled = cache.integer("sampled_cache_size", numTraces, 0, Integer.MAX_VALUE / 4);
+    int nonSampled = cache.integer("non_sampled_cache_size", numTraces, 0, Integer.MAX_VALUE / 4);
+    List<PolicySpec> policies = PolicySpec.parseAll(node.childList("policies"));
+    if (!node.has("policies")) {
+      policies = List.of(new PolicySpec("always_sample", "always_sample", () -> new Policy.AlwaysSample("always_sample")));
+    }
+    boolean firstMatch = node.bool("sample_on_first_match", false);
+    boolean dropOnShutdown = node.bool("drop_pending_traces_on_shutdown", false);
+    long maxBytes = node.byteSize("max_pending_bytes", DEFAULT_MAX_PENDING_BYTES, 1024);
+    long maxTrace = node.byteSize("maximum_trace_size_bytes", 0, 0);
+    int shards = node.integer("shards", DEFAULT_SHARDS, 1, 4096);
+    Duration defaultTick = wait.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
+        ? wait.dividedBy(4)
+        : Duration.ofSeconds(1);
+    if (defaultTick.compareTo(Duration.ofMillis(10)) < 0) {
+      defaultTick = Duration.ofMillis(10);
+    }
+    Duration tick = node.duration("decision_tick", defaultTick, Duration.ofMillis(1));
+    if (shards > numTraces) {
+      node.invalid("shards", shards, "at most num_traces (" + numTraces + ")");
+      shards = 1;
+    }
+    return new TailSamplingConfig(wait, numTraces, expected, sampled, nonSampled, policies, firstMatch,
+        dropOnShutdown, maxBytes, maxTrace, shards, tick);
+  }
+}

@@ -1,0 +1,350 @@
+package io.goblinos.gateway.tracing.sampling;
+
+import com.google.protobuf.ByteString;
+import io.goblinos.gateway.api.component.ComponentContext;
+import io.goblinos.gateway.api.component.Host;
+import io.goblinos.gateway.api.component.Processor;
+import io.goblinos.gateway.api.config.Durations;
+import io.goblinos.gateway.api.consumer.ConsumeException;
+import io.goblinos.gateway.api.consumer.Consumer;
+import io.goblinos.gateway.tracing.internal.Otlp;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Tail sampling: holds the spans of each trace for {@code decision_wait} after its first span, then decides with
+ * the configured policies and passes kept traces on whole, re-grouped by resource and scope. Spans that arrive
+ * after the decision follow it through the decision caches.
+ *
+ * <p>Traces are sharded by trace id ({@link #shardOf}); each shard has its own lock, so concurrent requests for
+ * different shards do not contend. Decisions are made on a timer ({@code decision_tick}), oldest first, never by
+ * scanning all traces per request. The bounds {@code num_traces} and {@code max_pending_bytes} are global; when a
+ * new trace or span would exceed one, the oldest traces of the shard being written are decided early (counted in
+ * {@code traces.evicted_early}), never dropped silently. (Shard-local eviction keeps the hot path to one lock; with
+ * random trace ids a shard's oldest trace is within a fraction of a second of the globally oldest.)
+ *
+ * <p>Meters (tag {@code processor}): {@code gateway.processor.tail_sampling.traces.pending},
+ * {@code .pending.bytes}, {@code .traces.decided{decision}}, {@code .policy.decisions{policy, decision}},
+ * {@code .traces.evicted_early}, {@code .late.spans{decision}}, {@code .traces.too_large},
+ * {@code .export.failed.spans}.
+ */
+public final class TailSamplingProcessor implements Processor<ExportTraceServiceRequest> {
+  private static final Logger LOG = Logger.getLogger(TailSamplingProcessor.class.getName());
+  /** Most traces one shard decides per tick before yielding the event loop (the rest follow at once). */
+  static final int TICK_BUDGET_PER_SHARD = 20_000;
+
+  private final ComponentContext context;
+  private final TailSamplingConfig config;
+  private final Consumer<ExportTraceServiceRequest> next;
+  private final LongSupplier clock;
+  private final Shard[] shards;
+  private final PolicyEngine engine;
+  private final long waitNanos;
+  private final Counter evictedEarly;
+  private final Counter lateSampled;
+  private final Counter lateNotSampled;
+  private final Counter tooLarge;
+  private final Counter exportFailed;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
+  private volatile long timerId = -1;
+  private volatile boolean started;
+  private Future<Void> shutdownFuture;
+
+  public TailSamplingProcessor(ComponentContext context, TailSamplingConfig config,
+                               Consumer<ExportTraceServiceRequest> next) {
+    this(context, config, next, System::nanoTime);
+  }
+
+  /** With an explicit clock (nanoseconds, monotonic) for tests and the benchmark. */
+  TailSamplingProcessor(ComponentContext context, TailSamplingConfig config,
+                        Consumer<ExportTraceServiceRequest> next, LongSupplier clock) {
+    this.context = context;
+    this.config = config;
+    this.next = next;
+    this.clock = clock;
+    this.waitNanos = config.decisionWait().toNanos();
+    MeterRegistry registry = context.meters();
+    String id = context.id().toString();
+    this.engine = new PolicyEngine(config.policies(), config.sampleOnFirstMatch(), registry, id);
+    this.evictedEarly = counter(registry, id, "traces.evicted_early", "Traces decided before decision_wait because the processor was full");
+    this.lateSampled = Counter.builder("gateway.processor.tail_sampling.late.spans").tag("processor", id)
+        .tag("decision", "sampled").description("Spans that arrived after their trace was decided").register(registry);
+    this.lateNotSampled = Counter.builder("gateway.processor.tail_sampling.late.spans").tag("processor", id)
+        .tag("decision", "not_sampled").description("Spans that arrived after their trace was decided").register(registry);
+    this.tooLarge = counter(registry, id, "traces.too_large", "Traces dropped for exceeding maximum_trace_size_bytes");
+    this.exportFailed = counter(registry, id, "export.failed.spans", "Spans of kept traces the next consumer refused");
+    int n = config.shards();
+    Shard.Budget budget = new Shard.Budget();
+    int sampledPerShard = config.sampledCacheSize() == 0 ? 0 : Math.max(1, config.sampledCacheSize() / n);
+    int notSampledPerShard = config.nonSampledCacheSize() == 0 ? 0 : Math.max(1, config.nonSampledCacheSize() / n);
+    Shard.Sink sink = new Shard.Sink() {
+      @Override
+      public Decision decide(TraceView trace, long nowNanos) {
+        return engine.decide(trace, nowNanos);
+      }
+
+      @Override
+      public void evictedEarly() {
+        evictedEarly.increment();
+      }
+
+      @Override
+      public void lateSpan(boolean sampled) {
+        (sampled ? lateSampled : lateNotSampled).increment();
+      }
+
+      @Override
+      public void tooLarge() {
+        tooLarge.increment();
+      }
+
+      @Override
+      public void droppedUnevaluated() {
+        engine.countDroppedUnevaluated();
+      }
+    };
+    shards = new Shard[n];
+    for (int i = 0; i < n; i++) {
+      shards[i] = new Shard(budget, config.numTraces(), config.maxPendingBytes(), config.maximumTraceSizeBytes(), sampledPerShard,
+          notSampledPerShard, sink);
+    }
+    Gauge.builder("gateway.processor.tail_sampling.traces.pending", this, TailSamplingProcessor::pendingTraces)
+        .description("Traces waiting for a decision").tag("processor", id).register(registry);
+    Gauge.builder("gateway.processor.tail_sampling.pending.bytes", this, TailSamplingProcessor::pendingBytes)
+        .description("Bytes of spans (and interned resources) waiting for a decision").baseUnit("bytes")
+        .tag("processor", id).register(registry);
+  }
+
+  private static Counter counter(MeterRegistry registry, String id, String name, String description) {
+    return Counter.builder("gateway.processor.tail_sampling." + name).description(description)
+        .tag("processor", id).register(registry);
+  }
+
+  /**
+   * The shard that owns a trace id: {@code floorMod(mix64(high ^ rotl(low, 32)), shards)} over the id's two
+   * big-endian 64-bit halves, with Murmur3's finalizer as {@code mix64}. Stable across versions and processes, so a
+   * cluster can route each trace to the member owning its shard. Requires {@code shards > 0}.
+   */
+  public static int shardOf(ByteString traceId, int shards) {
+    return shardOf(Otlp.high(traceId), Otlp.low(traceId), shards);
+  }
+
+  public static int shardOf(long high, long low, int shards) {
+    return (int) Math.floorMod(Otlp.mix64(high ^ Long.rotateLeft(low, 32)), (long) shards);
+  }
+
+  @Override
+  public Future<Void> start(Host host) {
+    Vertx vertx = context.vertx();
+    long tickMs = Math.max(1, config.tickInterval().toMillis());
+    timerId = vertx.setPeriodic(tickMs, id -> tick());
+    started = true;
+    LOG.info(() -> "tail_sampling " + context.id() + " started: decision_wait=" + Durations.format(config.decisionWait())
+        + " num_traces=" + config.numTraces() + " max_pending_bytes=" + config.maxPendingBytes()
+        + " shards=" + config.shards() + " policies=" + config.policies().size());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Void> shutdown() {
+    if (shutdownFuture != null) {
+      return shutdownFuture;
+    }
+    stopped.set(true);
+    if (timerId >= 0) {
+      context.vertx().cancelTimer(timerId);
+    }
+    SpanGroups out = new SpanGroups();
+    long now = clock.getAsLong();
+    for (Shard s : shards) {
+      s.lock.lock();
+      try {
+        s.drainAll(config.dropPendingTracesOnShutdown(), now, out);
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    shutdownFuture = emit(out).recover(t -> Future.succeededFuture());
+    if (started) {
+      LOG.info(() -> "tail_sampling " + context.id() + " stopped");
+    }
+    return shutdownFuture;
+  }
+
+  @Override
+  public Future<Void> consume(ExportTraceServiceRequest request) {
+    if (stopped.get()) {
+      return Future.failedFuture(ConsumeException.unavailable("tail_sampling " + context.id() + " is stopped", null));
+    }
+    int n = 0;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        n += ss.getSpansCount();
+      }
+    }
+    if (n == 0) {
+      return Future.succeededFuture();
+    }
+    // flatten, then bucket by shard (counting sort) so that each shard is locked once per request
+    Span[] spans = new Span[n];
+    SpanGroups.Origin[] origins = new SpanGroups.Origin[n];
+    long[] his = new long[n];
+    long[] los = new long[n];
+    int[] shardIdx = new int[n];
+    int[] counts = new int[shards.length + 1];
+    int k = 0;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      SpanGroups.ResourceKey rk = null;
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        if (ss.getSpansCount() == 0) {
+          continue;
+        }
+        if (rk == null) {
+          rk = SpanGroups.Origin.resourceKey(rs);
+        }
+        SpanGroups.Origin origin = SpanGroups.Origin.of(rs, ss, rk);
+        for (Span span : ss.getSpansList()) {
+          ByteString tid = span.getTraceId();
+          long hi = Otlp.high(tid);
+          long lo = Otlp.low(tid);
+          spans[k] = span;
+          origins[k] = origin;
+          his[k] = hi;
+          los[k] = lo;
+          int s = shardOf(hi, lo, shards.length);
+          shardIdx[k] = s;
+          counts[s + 1]++;
+          k++;
+        }
+      }
+    }
+    for (int i = 0; i < shards.length; i++) {
+      counts[i + 1] += counts[i];
+    }
+    int[] order = new int[n];
+    int[] pos = counts.clone();
+    for (int i = 0; i < n; i++) {
+      order[pos[shardIdx[i]]++] = i;
+    }
+    SpanGroups early = new SpanGroups();
+    SpanGroups late = new SpanGroups();
+    long now = clock.getAsLong();
+    for (int s = 0; s < shards.length; s++) {
+      int from = counts[s];
+      int to = counts[s + 1];
+      if (from == to) {
+        continue;
+      }
+      Shard shard = shards[s];
+      shard.lock.lock();
+      try {
+        for (int i = from; i < to; i++) {
+          int j = order[i];
+          shard.add(his[j], los[j], spans[j], origins[j], now, early, late);
+        }
+      } finally {
+        shard.lock.unlock();
+      }
+    }
+    if (!early.isEmpty()) {
+      emit(early); // failures are counted there; this request's own spans are already held
+    }
+    if (!late.isEmpty()) {
+      return next.consume(late.build());
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Decides every trace whose decision_wait has passed. Called by the timer; visible for tests and the bench. */
+  Future<Void> tick() {
+    long now = clock.getAsLong();
+    long dueBefore = now - waitNanos;
+    SpanGroups out = new SpanGroups();
+    boolean more = false;
+    for (Shard s : shards) {
+      s.lock.lock();
+      try {
+        more |= s.decideDue(dueBefore, now, out, TICK_BUDGET_PER_SHARD) == TICK_BUDGET_PER_SHARD;
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    if (more && !stopped.get()) {
+      context.vertx().runOnContext(v -> tick());
+    }
+    return emit(out);
+  }
+
+  private Future<Void> emit(SpanGroups out) {
+    if (out.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int spans = out.spanCount();
+    Future<Void> f;
+    try {
+      f = next.consume(out.build());
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    return f.onFailure(t -> {
+      exportFailed.increment(spans);
+      long now = System.nanoTime();
+      long last = lastFailureLog.get();
+      if ((last == Long.MIN_VALUE || now - last > Duration.ofMinutes(1).toNanos())
+          && lastFailureLog.compareAndSet(last, now)) {
+        LOG.log(Level.WARNING, "tail_sampling " + context.id() + ": next consumer refused kept spans: "
+            + t.getMessage() + " (logged at most once a minute; see export.failed.spans)");
+      }
+    });
+  }
+
+  public long pendingTraces() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.pending();
+    }
+    return n;
+  }
+
+  public long pendingBytes() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.pendingBytes();
+    }
+    return n;
+  }
+
+  /** Bytes of bookkeeping arrays (slots, FIFO, index) across shards, for the benchmark. */
+  long overheadBytes() {
+    long n = 0;
+    for (Shard s : shards) {
+      s.lock.lock();
+      try {
+        n += s.overheadBytes();
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    return n;
+  }
+
+  TailSamplingConfig config() {
+    return config;
+  }
+}
