@@ -9,6 +9,7 @@ import io.goblinos.gateway.api.component.ReceiverFactory;
 import io.goblinos.gateway.api.config.ConfigErrors;
 import io.goblinos.gateway.api.config.ConfigNode;
 import io.goblinos.gateway.api.signal.Signal;
+import io.goblinos.gateway.auditservice.AuditSettings;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -16,9 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The whole validated config: components by kind and id, the service's pipelines, extensions and telemetry. Built
+ * The whole validated config: components by kind and id, the service's pipelines, extensions and telemetry, and
+ * the audit log ({@code audit}, null when not enabled). Built
  * by {@link #parse}, which gathers every error before anything starts.
  */
 public record GatewayConfig(
@@ -26,10 +29,7 @@ public record GatewayConfig(
     List<PipelineConfig> pipelines,
     List<ComponentId> serviceExtensions,
     TelemetryConfig telemetry,
-    Map<String, Object> audit) {
-
-  /** Top-level sections other than the four component kinds. */
-  private static final Set<String> OTHER_SECTIONS = Set.of("service", "audit");
+    AuditSettings audit) {
 
   /** One configured component: its id, factory and parsed config. */
   public record ComponentConfig(ComponentId id, ComponentFactory<?> factory, Object config) {}
@@ -57,6 +57,11 @@ public record GatewayConfig(
   }
 
   public static Result parse(Map<String, Object> root, ComponentRegistry registry) {
+    return parse(root, registry, System::getenv);
+  }
+
+  /** As {@link #parse(Map, ComponentRegistry)} with the environment given (for defaults read from it). */
+  public static Result parse(Map<String, Object> root, ComponentRegistry registry, Function<String, String> env) {
     ConfigErrors errors = new ConfigErrors();
     ConfigNode top = new ConfigNode("", root, errors);
     Map<Kind, Map<ComponentId, ComponentConfig>> components = new EnumMap<>(Kind.class);
@@ -82,19 +87,11 @@ public record GatewayConfig(
     checkHostPort(metricsNode, "address", address);
     ConfigNode logsNode = telemetryNode.child("logs");
     String level = logsNode.oneOf("level", "info", "debug", "info", "warn", "error");
-    Map<String, Object> audit = asMap(top.raw("audit"));
-    for (String section : OTHER_SECTIONS) {
-      top.accept(section);
-    }
+    AuditSettings audit = AuditSettings.parse(top.child("audit"), env);
     top.finish();
     GatewayConfig config = new GatewayConfig(
         components, List.copyOf(pipelines), List.copyOf(serviceExtensions), new TelemetryConfig(address, level), audit);
     return new Result(errors.isEmpty() ? config : null, errors.messages());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> asMap(Object o) {
-    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
   }
 
   /** Checks a {@code host:port} value; records an error naming the key when it is not one. */

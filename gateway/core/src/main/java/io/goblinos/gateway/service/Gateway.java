@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -54,6 +55,7 @@ public final class Gateway implements Host {
   private final boolean exportEnabled;
   private final AdminEndpoints adminEndpoints;
   private final Map<String, Handler<HttpServerRequest>> dataEndpoints = new ConcurrentHashMap<>();
+  private final Map<Signal<?>, UnaryOperator<? extends Consumer<?>>> receiverWrappers = new ConcurrentHashMap<>();
 
   private final Map<ComponentId, Extension> extensions = new LinkedHashMap<>();
   private final Map<String, Exporter<?>> exporters = new LinkedHashMap<>();
@@ -77,6 +79,14 @@ public final class Gateway implements Host {
     this.workDir = workDir;
     this.exportEnabled = exportEnabled;
     this.adminEndpoints = admin;
+  }
+
+  /**
+   * Puts {@code wrapper} between every receiver and the pipelines it feeds for {@code signal} (call before
+   * {@link #start()}); e.g. the audit tap on logs.
+   */
+  public <T extends Message> void wrapReceiverConsumers(Signal<T> signal, UnaryOperator<Consumer<T>> wrapper) {
+    receiverWrappers.put(signal, wrapper);
   }
 
   /** Adds a data endpoint served by every OTLP/HTTP receiver (call before {@link #start()}). */
@@ -133,7 +143,11 @@ public final class Gateway implements Host {
     }
     receiverTargets.forEach((id, targets) -> {
       Map<Signal<?>, Consumer<?>> bySignal = new LinkedHashMap<>();
-      targets.forEach((signal, list) -> bySignal.put(signal, FanOutConsumer.of((List) list)));
+      targets.forEach((signal, list) -> {
+        Consumer fanOut = FanOutConsumer.of((List) list);
+        UnaryOperator wrapper = receiverWrappers.get(signal);
+        bySignal.put(signal, wrapper == null ? fanOut : (Consumer) wrapper.apply(fanOut));
+      });
       ComponentConfig c = config.of(Kind.RECEIVER).get(id);
       receivers.put(id, ((ReceiverFactory) c.factory()).create(context(id, ""), c.config(), new NextConsumers(bySignal)));
     });

@@ -1,5 +1,6 @@
 package io.goblinos.gateway.service;
 
+import io.goblinos.gateway.auditservice.AuditService;
 import io.goblinos.gateway.config.GatewayConfig;
 import io.goblinos.gateway.telemetry.HealthChecks;
 import io.goblinos.gateway.telemetry.TelemetryServer;
@@ -36,6 +37,7 @@ public final class GatewayRuntime {
   private final List<Runnable> closeHooks = new ArrayList<>();
   private JvmGcMetrics gcMetrics;
   private Future<Void> stopping;
+  private AuditService audit;
 
   /**
    * How to run.
@@ -94,21 +96,29 @@ public final class GatewayRuntime {
     holder[0] = gateway;
   }
 
-  /** Starts the telemetry server (so /health/live answers during start-up), then the pipelines. */
+  /**
+   * Opens the audit log when configured (before any port opens), starts the telemetry server (so /health/live
+   * answers during start-up), then the pipelines.
+   */
   public static Future<GatewayRuntime> start(GatewayConfig config, Options options) {
     GatewayRuntime rt;
     try {
       rt = new GatewayRuntime(config, options);
-      options.beforeStart().accept(rt);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
+    }
+    try {
+      if (config.audit() != null) {
+        rt.audit = AuditService.install(config.audit(), rt, options.workDir(), Principals::of);
+      }
+      options.beforeStart().accept(rt);
+    } catch (RuntimeException e) {
+      return rt.stop(Duration.ofSeconds(5)).transform(x -> Future.failedFuture(e));
     }
     return rt.telemetry.start()
         .compose(port -> rt.gateway.start())
         .map(v -> rt)
-        .recover(err -> rt.gateway.shutdown(Duration.ofSeconds(5))
-            .eventually(rt.telemetry::stop)
-            .transform(x -> Future.<GatewayRuntime>failedFuture(err)))
+        .recover(err -> rt.drain(Duration.ofSeconds(5)).transform(x -> Future.<GatewayRuntime>failedFuture(err)))
         // Vert.x closes after the failure has reached the caller's listeners.
         .onFailure(err -> rt.vertx.close());
   }
@@ -129,29 +139,24 @@ public final class GatewayRuntime {
     return health;
   }
 
+  /** The audit service when {@code audit} is configured. */
+  public java.util.Optional<AuditService> audit() {
+    return java.util.Optional.ofNullable(audit);
+  }
+
   public int telemetryPort() {
     return telemetry.port();
   }
 
-  /** Runs {@code hook} when the runtime stops, after the pipelines have drained. */
+  /** Runs {@code hook} on a worker thread when the runtime stops, after the pipelines have drained. */
   public void onClose(Runnable hook) {
     closeHooks.add(hook);
   }
 
-  /** Drains and stops the pipelines, then the telemetry server and Vert.x. Idempotent. */
+  /** Drains and stops the pipelines, runs the close hooks, stops the telemetry server and Vert.x. Idempotent. */
   public synchronized Future<Void> stop(Duration stageTimeout) {
     if (stopping == null) {
-      stopping = gateway.shutdown(stageTimeout)
-          .eventually(() -> {
-            for (Runnable r : closeHooks) {
-              try {
-                r.run();
-              } catch (RuntimeException e) {
-                java.util.logging.Logger.getLogger(GatewayRuntime.class.getName()).warning("close hook failed: " + e);
-              }
-            }
-            return telemetry.stop();
-          })
+      stopping = drain(stageTimeout)
           .eventually(vertx::close)
           .eventually(() -> {
             gcMetrics.close();
@@ -161,5 +166,23 @@ public final class GatewayRuntime {
           .mapEmpty();
     }
     return stopping;
+  }
+
+  /** Everything {@link #stop} does except closing Vert.x. */
+  private Future<Void> drain(Duration stageTimeout) {
+    return gateway.shutdown(stageTimeout)
+        // Close hooks may block (the audit log's final checkpoint and fsync): run them on a worker.
+        .eventually(() -> vertx.executeBlocking(() -> {
+          for (Runnable r : closeHooks) {
+            try {
+              r.run();
+            } catch (RuntimeException e) {
+              java.util.logging.Logger.getLogger(GatewayRuntime.class.getName()).warning("close hook failed: " + e);
+            }
+          }
+          return null;
+        }))
+        .eventually(telemetry::stop)
+        .mapEmpty();
   }
 }

@@ -73,6 +73,11 @@ public final class TestGateway implements AutoCloseable {
     return runtime.telemetryPort();
   }
 
+  /** The audit service, when the config has an {@code audit} section. */
+  public io.goblinos.gateway.auditservice.AuditService runtimeAudit() {
+    return runtime.audit().orElseThrow();
+  }
+
   public String scrape() {
     return runtime.registry().scrape();
   }
