@@ -47,7 +47,10 @@ import java.util.logging.Logger;
  * (counted as trigger {@code size}).
  *
  * <h2>Futures and backpressure</h2>
- * The future returned by {@link #consume} completes with the outcome of the export of the batch (or batches) that
+ * With {@code acknowledge: on_enqueue} (the default, as in the Collector) {@link #consume} completes as soon as the
+ * data is in the batch buffer; backpressure comes from the in-flight bound below (THROTTLED), and batches the next
+ * stage refuses are counted in {@code gateway.processor.batch.export_failed.<items>} and logged (rate-limited).
+ * With {@code acknowledge: on_export} the future returned by {@link #consume} completes with the outcome of the export of the batch (or batches) that
  * carry the caller's data: it succeeds when the next consumer accepted all of them and fails with the first
  * failure otherwise ({@link ConsumeException#of}, so THROTTLED / UNAVAILABLE / PERMANENT reach the sender). A
  * caller therefore waits up to {@code timeout} plus the downstream's own time, and a slow or refusing downstream
@@ -122,12 +125,18 @@ public final class BatchProcessor<T extends Message> implements Processor<T> {
   private final DistributionSummary batchSizes;
   private final Map<Trigger, Counter> flushes = new EnumMap<>(Trigger.class);
   private final Counter refused;
+  private final Counter exportFailed;
+  private static final io.goblinos.gateway.exporter.sending.RateLimitedLog FAILURE_LOG =
+      new io.goblinos.gateway.exporter.sending.RateLimitedLog(LOG, 10, java.util.concurrent.TimeUnit.SECONDS);
   private final List<Meter> gauges = new ArrayList<>();
+
+  private final boolean acknowledgeOnExport;
 
   public BatchProcessor(ComponentContext context, BatchConfig config, Signal<T> signal, Consumer<T> next) {
     this.context = context;
     this.signal = signal;
     this.next = next;
+    this.acknowledgeOnExport = config.acknowledgeOnExport();
     this.maxBatch = config.sendBatchMaxSize() > 0 ? config.sendBatchMaxSize() : Integer.MAX_VALUE;
     this.flushThreshold = config.sendBatchSize() > 0
         ? config.sendBatchSize()
@@ -149,6 +158,9 @@ public final class BatchProcessor<T extends Message> implements Processor<T> {
           .tags(tags.and("trigger", t.tag()))
           .register(context.meters()));
     }
+    this.exportFailed = Counter.builder("gateway.processor.batch.export_failed." + signal.itemName())
+        .tags(tags)
+        .register(context.meters());
     this.refused = Counter.builder("gateway.processor.refused." + signal.itemName())
         .description("Items refused by a processor (memory limit, batch backlog)")
         .tags(tags)
@@ -222,7 +234,7 @@ public final class BatchProcessor<T extends Message> implements Processor<T> {
       }
     }
     send(ready, Trigger.SIZE);
-    return tracker.future();
+    return acknowledgeOnExport ? tracker.future() : Future.succeededFuture();
   }
 
   @Override
@@ -369,6 +381,12 @@ public final class BatchProcessor<T extends Message> implements Processor<T> {
       Future<Void> tracked = done.future();
       inFlight.add(tracked);
       result.onComplete(ar -> {
+        if (ar.failed() && !acknowledgeOnExport) {
+          // Already acknowledged to the senders: count and log (rate-limited) what the next stage refused.
+          exportFailed.increment(b.items());
+          FAILURE_LOG.log(java.util.logging.Level.WARNING, "batch processor " + context.id() + ": next consumer refused "
+              + b.items() + " " + signal.itemName() + " acknowledged on enqueue: " + ar.cause().getMessage());
+        }
         inFlightItems.addAndGet(-b.items());
         for (Piece<T> p : b.pieces()) {
           p.owner().pieceDone(ar);

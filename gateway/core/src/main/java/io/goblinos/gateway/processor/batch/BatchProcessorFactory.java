@@ -42,7 +42,8 @@ public final class BatchProcessorFactory implements ProcessorFactory<BatchConfig
       node.invalid("send_batch_max_size", max, "0 (no limit) or at least send_batch_size (" + size + ")");
       max = 0;
     }
-    return new BatchConfig(size, max, timeout);
+    boolean onExport = "on_export".equals(node.oneOf("acknowledge", "on_enqueue", "on_enqueue", "on_export"));
+    return new BatchConfig(size, max, timeout, onExport);
   }
 
   @Override

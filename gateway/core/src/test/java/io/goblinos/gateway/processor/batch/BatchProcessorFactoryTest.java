@@ -24,7 +24,7 @@ class BatchProcessorFactoryTest {
 
   @Test
   void defaults() {
-    assertThat(factory.defaultConfig()).isEqualTo(new BatchConfig(8192, 0, Duration.ofMillis(200)));
+    assertThat(factory.defaultConfig()).isEqualTo(new BatchConfig(8192, 0, Duration.ofMillis(200), false));
   }
 
   @Test
@@ -33,13 +33,13 @@ class BatchProcessorFactoryTest {
     BatchConfig c = factory.parseConfig(n);
     n.finish();
     assertThat(n.errors().messages()).isEmpty();
-    assertThat(c).isEqualTo(new BatchConfig(100, 200, Duration.ofSeconds(1)));
+    assertThat(c).isEqualTo(new BatchConfig(100, 200, Duration.ofSeconds(1), false));
   }
 
   @Test
   void timeoutZeroAndSizeZeroAreAllowed() {
     ConfigNode n = node(Map.of("send_batch_size", 0, "timeout", "0"));
-    assertThat(factory.parseConfig(n)).isEqualTo(new BatchConfig(0, 0, Duration.ZERO));
+    assertThat(factory.parseConfig(n)).isEqualTo(new BatchConfig(0, 0, Duration.ZERO, false));
     assertThat(n.errors().messages()).isEmpty();
   }
 
