@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
         "  TELEMETRY_ENABLED=false  receivers keep answering but nothing is exported (pipelines discard)."})
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
+  private static final Logger QUIET = Logger.getLogger("com.hazelcast");
 
   @CommandLine.Mixin
   ConfigOptions options = new ConfigOptions();
@@ -109,7 +110,8 @@ final class RunCommand implements Callable<Integer> {
     console.setLevel(l);
     root.setLevel(l);
     root.addHandler(console);
-    // Hazelcast and Netty are chatty at INFO.
-    Logger.getLogger("com.hazelcast").setLevel(l.intValue() < Level.WARNING.intValue() ? Level.WARNING : l);
+    // Hazelcast is chatty at INFO (a banner and a line per start-up step). Held in a static field: JUL keeps
+    // loggers weakly, and a collected logger forgets its level.
+    QUIET.setLevel(l.intValue() < Level.WARNING.intValue() ? Level.WARNING : l);
   }
 }

@@ -20,7 +20,16 @@ import java.time.Duration;
  *   <tr><td>over a limit ({@link ConsumeException.Kind#THROTTLED})</td><td>429 + Retry-After</td>
  *       <td>RESOURCE_EXHAUSTED + RetryInfo</td><td>retries after the delay</td></tr>
  *   <tr><td>anything else</td><td>503 (+ Retry-After when known)</td><td>UNAVAILABLE</td><td>retries</td></tr>
+ *   <tr><td>missing or bad credentials</td><td>401 + WWW-Authenticate</td><td>UNAUTHENTICATED</td><td>drops</td></tr>
+ *   <tr><td>valid identity, not allowed</td><td>403</td><td>PERMISSION_DENIED</td><td>drops</td></tr>
+ *   <tr><td>per-principal rate limit</td><td>429 + Retry-After</td><td>RESOURCE_EXHAUSTED + RetryInfo</td>
+ *       <td>retries after the delay</td></tr>
+ *   <tr><td>request not received within {@code read_timeout}</td><td>408 (connection closed)</td>
+ *       <td>DEADLINE_EXCEEDED</td><td>retries</td></tr>
  * </table>
+ *
+ * Authentication failures carry fixed messages that say nothing about which check failed (the reason is counted in
+ * {@code gateway_auth_failures_total{reason}} and logged, rate-limited, on the gateway side).
  *
  * The error body is a {@code google.rpc.Status} in the request's encoding, its message naming what was wrong.
  */
@@ -34,6 +43,10 @@ public final class StatusMapping {
   public static final int GRPC_PERMISSION_DENIED = 7;
   public static final int GRPC_UNAVAILABLE = 14;
   public static final int GRPC_UNIMPLEMENTED = 12;
+  public static final int GRPC_DEADLINE_EXCEEDED = 4;
+
+  /** The {@code WWW-Authenticate} value sent with every 401 (RFC 9110 requires one). */
+  public static final String WWW_AUTHENTICATE = "Bearer realm=\"goblin-gateway\"";
 
   /** Default Retry-After for throttling when the component gave none. */
   public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
@@ -88,13 +101,35 @@ public final class StatusMapping {
     };
   }
 
+  /** Missing or bad credentials (401 / UNAUTHENTICATED); the message deliberately says nothing more. */
+  public static Failure unauthenticated() {
+    return new Failure(401, GRPC_UNAUTHENTICATED, "authentication required", null);
+  }
+
+  /** A valid identity that may not send here (403 / PERMISSION_DENIED). */
+  public static Failure forbidden() {
+    return new Failure(403, GRPC_PERMISSION_DENIED, "permission denied", null);
+  }
+
+  /** Over the per-principal rate limit (429 + Retry-After / RESOURCE_EXHAUSTED + RetryInfo). */
+  public static Failure rateLimited(Duration retryAfter) {
+    return new Failure(429, GRPC_RESOURCE_EXHAUSTED, "rate limit exceeded",
+        retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter);
+  }
+
+  /** The request was not received within the read timeout (408 / DEADLINE_EXCEEDED). */
+  public static Failure readTimeout(Duration readTimeout) {
+    return protocol(408, "request not received within " + readTimeout.toMillis() + "ms");
+  }
+
   /** A failure that is not about the data: 405, 413, 415, 401 ... with the closest gRPC code. */
   public static Failure protocol(int httpStatus, String message) {
     int grpc =
         switch (httpStatus) {
           case 401 -> GRPC_UNAUTHENTICATED;
           case 403 -> GRPC_PERMISSION_DENIED;
-          case 413, 429 -> GRPC_RESOURCE_EXHAUSTED;
+          case 408 -> GRPC_DEADLINE_EXCEEDED;
+          case 413, 429, 431 -> GRPC_RESOURCE_EXHAUSTED;
           case 404, 405, 415 -> GRPC_UNIMPLEMENTED;
           case 503 -> GRPC_UNAVAILABLE;
           default -> GRPC_INVALID_ARGUMENT;

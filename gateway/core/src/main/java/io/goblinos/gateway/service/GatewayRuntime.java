@@ -86,14 +86,30 @@ public final class GatewayRuntime {
         // Check often enough that a task running just over the limit is seen.
         .setBlockedThreadCheckInterval(Math.max(10, options.maxEventLoopExecuteTime().toMillis() / 4))
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        // Print where the thread was blocked as soon as it is reported.
+        .setWarningExceptionTime(options.maxEventLoopExecuteTime().toNanos())
+        .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS)
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
     vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
     health = new HealthChecks();
+    initializeCodecs();
     Gateway[] holder = new Gateway[1];
     telemetry = new TelemetryServer(
         vertx, registry, config.telemetry().metricsAddress(), () -> holder[0] != null && holder[0].ready(), health);
     gateway = new Gateway(config, vertx, registry, options.workDir(), options.exportEnabled(), telemetry::register);
     holder[0] = gateway;
+  }
+
+  /**
+   * Loads and initializes the JSON and protobuf codecs on the starting thread, so that their one-time class
+   * initialization (hundreds of milliseconds) never runs on an event loop during the first requests.
+   */
+  private static void initializeCodecs() {
+    new io.vertx.core.json.JsonObject().put("warm", true).encode();
+    for (io.goblinos.gateway.api.signal.Signal<?> s : io.goblinos.gateway.api.signal.Signal.all()) {
+      io.goblinos.gateway.otlp.OtlpJson.encode(s.empty());
+      io.goblinos.gateway.otlp.OtlpJson.encode(io.goblinos.gateway.otlp.OtlpResponses.success(s, 1, "warm"));
+    }
   }
 
   /**

@@ -25,6 +25,7 @@ public final class ConfigNode {
   private final ConfigErrors errors;
   private final Set<String> read = new LinkedHashSet<>();
   private final List<ConfigNode> children = new ArrayList<>();
+  private boolean finished;
 
   public ConfigNode(String path, Map<String, Object> values, ConfigErrors errors) {
     this.path = path;
@@ -295,8 +296,12 @@ public final class ConfigNode {
     read.add(key);
   }
 
-  /** Reports every key of this node and its children that no getter read. */
+  /** Reports every key of this node and its children that no getter read. Idempotent. */
   public void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
     Set<String> unknown = new TreeSet<>(values.keySet());
     unknown.removeAll(read);
     for (String key : unknown) {

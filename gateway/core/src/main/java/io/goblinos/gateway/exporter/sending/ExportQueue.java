@@ -53,6 +53,29 @@ public interface ExportQueue<T> {
     return false;
   }
 
+  /** Items (spans, points, records) dropped to make room under {@code full_policy: drop_oldest}; monotonic. */
+  default long droppedItems() {
+    return 0;
+  }
+
+  /** Damaged records found (and cut or skipped) in a persistent queue's files; monotonic. */
+  default long corruptedRecords() {
+    return 0;
+  }
+
+  /** Items found stored and not acknowledged when a persistent queue was opened: they are delivered again. */
+  default long recoveredItems() {
+    return 0;
+  }
+
+  /**
+   * Of {@link #recoveredItems()}, those that had already been handed to a sender before the restart: the backend
+   * may have received them already, so they may arrive twice.
+   */
+  default long redeliveredItems() {
+    return 0;
+  }
+
   /** A request taken from the queue. */
   interface Entry<T> {
     T request();

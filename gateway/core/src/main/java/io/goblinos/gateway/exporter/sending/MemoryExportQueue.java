@@ -6,13 +6,16 @@ import io.vertx.core.Promise;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
  * A bounded in-memory FIFO, bounded by requests and by bytes. A full queue refuses with
  * {@link ConsumeException#throttled}, so that senders see 429 / RESOURCE_EXHAUSTED and back off; nothing is dropped
  * silently. Entries count against the bounds until {@link Entry#done()}, so that the bounds also cover requests
- * being sent or waiting for a retry.
+ * being sent or waiting for a retry. With {@link QueueSettings.FullPolicy#DROP_OLDEST} a full queue instead drops
+ * the oldest waiting requests (never those being sent) until the new one fits, and counts their items in
+ * {@link #droppedItems()}; when every request held is being sent it refuses as above.
  *
  * <p>Thread-safe: a short lock guards the deque; futures are completed outside it.
  */
@@ -21,6 +24,8 @@ public final class MemoryExportQueue<T> implements ExportQueue<T> {
   private final int capacity;
   private final long capacityBytes;
   private final ToLongFunction<T> sizer;
+  private final ToIntFunction<T> itemCounter;
+  private final boolean dropOldest;
 
   private final Object lock = new Object();
   private final ArrayDeque<MemoryEntry> waiting = new ArrayDeque<>();
@@ -29,6 +34,7 @@ public final class MemoryExportQueue<T> implements ExportQueue<T> {
   private long bytes;
   private boolean sealed;
   private boolean closed;
+  private long droppedItems;
 
   /**
    * @param name used in refusal messages, e.g. "exporter otlp/tempo (traces)"
@@ -37,6 +43,15 @@ public final class MemoryExportQueue<T> implements ExportQueue<T> {
    * @param sizer the size of a request in bytes
    */
   public MemoryExportQueue(String name, int capacity, long capacityBytes, ToLongFunction<T> sizer) {
+    this(name, capacity, capacityBytes, sizer, r -> 1, QueueSettings.FullPolicy.BACKPRESSURE);
+  }
+
+  /**
+   * @param itemCounter the items of a request, counted when it is dropped
+   * @param fullPolicy what a full queue does
+   */
+  public MemoryExportQueue(String name, int capacity, long capacityBytes, ToLongFunction<T> sizer,
+      ToIntFunction<T> itemCounter, QueueSettings.FullPolicy fullPolicy) {
     if (capacity <= 0 || capacityBytes <= 0) {
       throw new IllegalArgumentException("capacity and capacityBytes must be > 0, were " + capacity + ", " + capacityBytes);
     }
@@ -44,6 +59,8 @@ public final class MemoryExportQueue<T> implements ExportQueue<T> {
     this.capacity = capacity;
     this.capacityBytes = capacityBytes;
     this.sizer = sizer;
+    this.itemCounter = itemCounter;
+    this.dropOldest = fullPolicy == QueueSettings.FullPolicy.DROP_OLDEST;
   }
 
   @Override
@@ -54,6 +71,16 @@ public final class MemoryExportQueue<T> implements ExportQueue<T> {
     synchronized (lock) {
       if (sealed || closed) {
         return Future.failedFuture(ConsumeException.unavailable("the sending queue of " + name + " is shut down", null));
+      }
+      while (dropOldest && (size >= capacity || bytes + b > capacityBytes && size > 0)) {
+        MemoryEntry oldest = waiting.poll();
+        if (oldest == null) {
+          break; // everything held is being sent: refuse below
+        }
+        oldest.done = true;
+        size--;
+        bytes -= oldest.bytes;
+        droppedItems += itemCounter.applyAsInt(oldest.request);
       }
       if (size >= capacity) {
         return Future.failedFuture(ConsumeException.throttled(
@@ -136,6 +163,13 @@ public final class MemoryExportQueue<T> implements ExportQueue<T> {
   public long bytes() {
     synchronized (lock) {
       return bytes;
+    }
+  }
+
+  @Override
+  public long droppedItems() {
+    synchronized (lock) {
+      return droppedItems;
     }
   }
 

@@ -13,8 +13,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,6 +46,12 @@ import java.util.logging.Logger;
  * <p>Shutdown stops accepting, lets the queue drain for {@code sending_queue.drain_timeout}, then cancels what is
  * left (retries waiting, requests queued: counted as failed; a durable queue keeps them for the next start), closes
  * the sender and removes the queue gauges.
+ *
+ * <p>Requests given up on (permanent error, retries exhausted) are written to the dead-letter file when there is one
+ * ({@code sending_queue.dead_letter_file}, or the one the storage extension names) and counted in
+ * {@code gateway.exporter.dead_lettered.<items>}. With {@code sending_queue.wait_for_result: true}, {@code consume}
+ * completes only when its request was exported (end-to-end acknowledgement); the queue still bounds and, when
+ * persistent, protects the data.
  *
  * <p>Threading: {@code consume} is thread-safe and never blocks. Sends, retry timers and completions run on one
  * event-loop context owned by this exporter.
@@ -72,6 +83,9 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
   private final Promise<Void> drained = Promise.promise();
   private final AtomicLong sentRequests = new AtomicLong();
   private final AtomicLong failedRequests = new AtomicLong();
+  /** wait_for_result: callers waiting for the export of a request, by request identity (several for one object). */
+  private final Map<T, ArrayDeque<Promise<Void>>> waiters = new IdentityHashMap<>();
+  private volatile DeadLetterLog<T> deadLetters;
   private volatile ExportQueue<T> queue;
   private volatile Context loop;
   private volatile boolean cancelled;
@@ -120,6 +134,7 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
         .compose(v -> openQueue(host, qs))
         .compose(q -> {
           queue = q;
+          deadLetters = deadLetterLog(host, qs);
           if (!state.compareAndSet(State.STARTING, State.STARTED)) {
             return Future.succeededFuture(); // shut down while starting: shutdown() takes it from here
           }
@@ -128,7 +143,8 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
           for (int i = 0; i < workers; i++) {
             loop.runOnContext(v -> worker());
           }
-          LOG.info(() -> name + " started: " + describe());
+          LOG.info(() -> name + " started: " + describe()
+              + (deadLetters == null ? "" : ", dead letters to " + deadLetters.file()));
           return Future.<Void>succeededFuture();
         })
         .onFailure(err -> state.compareAndSet(State.STARTING, State.STOPPED));
@@ -141,7 +157,8 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
     String q = !qs.enabled()
         ? "no sending queue"
         : "sending queue of " + qs.queueSize() + " requests / " + qs.queueSizeBytes() + " bytes"
-            + (qs.storage() == null ? " in memory" : " in " + qs.storage()) + ", " + qs.numConsumers() + " consumers";
+            + (qs.storage() == null ? " in memory" : " in " + qs.storage()) + ", " + qs.numConsumers() + " consumers"
+            + ", when full " + qs.fullPolicy().configName() + (qs.waitForResult() ? ", acknowledged after export" : "");
     String r = !rs.enabled()
         ? "no retries"
         : "retries from " + Durations.format(rs.initialInterval()) + " to " + Durations.format(rs.maxInterval())
@@ -154,8 +171,8 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
       return Future.succeededFuture(null);
     }
     if (qs.storage() == null) {
-      return Future.succeededFuture(
-          new MemoryExportQueue<>(name, qs.queueSize(), qs.queueSizeBytes(), Message::getSerializedSize));
+      return Future.succeededFuture(new MemoryExportQueue<>(
+          name, qs.queueSize(), qs.queueSizeBytes(), Message::getSerializedSize, signal::itemCount, qs.fullPolicy()));
     }
     ComponentId storageId;
     try {
@@ -169,6 +186,23 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
         .orElseGet(() -> Future.failedFuture(new IllegalArgumentException("exporters::" + context.id()
             + "::sending_queue::storage: '" + qs.storage() + "' is not a started storage extension"
             + " (list it under service::extensions)")));
+  }
+
+  private DeadLetterLog<T> deadLetterLog(Host host, QueueSettings qs) {
+    Path file = null;
+    if (qs.deadLetterFile() != null) {
+      file = context.resolve(qs.deadLetterFile());
+    } else if (qs.enabled() && qs.storage() != null) {
+      try {
+        file = host.extension(ComponentId.parse(qs.storage()), ExportQueueProvider.class)
+            .map(p -> p.deadLetterFile(context.id(), signal))
+            .orElse(null);
+      } catch (IllegalArgumentException e) {
+        file = null;
+      }
+    }
+    return file == null ? null
+        : new DeadLetterLog<>(vertx, file, context.id().toString(), signal, qs.deadLetterMaxSize(), metrics);
   }
 
   @Override
@@ -197,12 +231,84 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
             name + ": " + (last == null ? "shut down" : last.getMessage()), last == null ? null : last.retryAfter()));
       });
     }
-    return q.offer(request).recover(err -> {
+    Promise<Void> waiter = null;
+    if (config.queue().waitForResult()) {
+      waiter = Promise.promise();
+      synchronized (waiters) {
+        waiters.computeIfAbsent(request, k -> new ArrayDeque<>(1)).add(waiter);
+      }
+    }
+    Promise<Void> w = waiter;
+    Future<Void> queued = q.offer(request).recover(err -> {
+      if (w != null) {
+        removeWaiter(request, w);
+      }
       metrics.enqueueFailed(items);
       ConsumeException ce = ConsumeException.of(err);
       refusalLog.log(Level.WARNING, name + " refused " + items + " " + signal.itemName() + ": " + ce.getMessage());
       return Future.failedFuture(ce);
     });
+    return w == null ? queued : queued.compose(v -> w.future());
+  }
+
+  private void removeWaiter(T request, Promise<Void> w) {
+    synchronized (waiters) {
+      ArrayDeque<Promise<Void>> list = waiters.get(request);
+      if (list != null) {
+        list.remove(w);
+        if (list.isEmpty()) {
+          waiters.remove(request);
+        }
+      }
+    }
+  }
+
+  /** wait_for_result: tells one caller waiting for {@code request} how its export ended. */
+  private void answerWaiter(T request, Outcome outcome, ExportException last) {
+    if (!config.queue().waitForResult()) {
+      return;
+    }
+    Promise<Void> w;
+    synchronized (waiters) {
+      ArrayDeque<Promise<Void>> list = waiters.get(request);
+      if (list == null) {
+        return; // recovered from a persistent queue after a restart: nobody waits
+      }
+      w = list.poll();
+      if (list.isEmpty()) {
+        waiters.remove(request);
+      }
+    }
+    if (w != null) {
+      io.vertx.core.AsyncResult<Void> r = outcomeResult(outcome, last);
+      if (r.succeeded()) {
+        w.tryComplete();
+      } else {
+        w.tryFail(r.cause());
+      }
+    }
+  }
+
+  private io.vertx.core.AsyncResult<Void> outcomeResult(Outcome outcome, ExportException last) {
+    if (outcome == Outcome.SENT) {
+      return Future.succeededFuture();
+    }
+    if (last != null && !last.retryable()) {
+      return Future.failedFuture(ConsumeException.permanent(name + ": " + last.getMessage()));
+    }
+    return Future.failedFuture(ConsumeException.unavailable(
+        name + ": " + (last == null || outcome == Outcome.CANCELLED ? "shut down before the export finished" : last.getMessage()),
+        last == null ? null : last.retryAfter()));
+  }
+
+  /** Fails every caller still waiting (shutdown). */
+  private void failAllWaiters() {
+    List<Promise<Void>> all = new ArrayList<>();
+    synchronized (waiters) {
+      waiters.values().forEach(all::addAll);
+      waiters.clear();
+    }
+    all.forEach(p -> p.tryFail(ConsumeException.unavailable(name + " shut down before the export finished", null)));
   }
 
   /** One consumer loop: take a request, deliver it (with retries), repeat until the queue is sealed and empty. */
@@ -225,6 +331,7 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
         if (done.result() != Outcome.CANCELLED || !q.durable()) {
           entry.done();
         }
+        answerWaiter(request, done.result(), d.lastError);
         worker();
       });
       if (cancelled) {
@@ -285,6 +392,11 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
           return q == null ? Future.<Void>succeededFuture() : q.close().otherwiseEmpty();
         })
         .compose(v -> sender.close().otherwiseEmpty())
+        .compose(v -> {
+          failAllWaiters();
+          DeadLetterLog<T> dl = deadLetters;
+          return dl == null ? Future.<Void>succeededFuture() : dl.close().otherwiseEmpty();
+        })
         .onComplete(v -> {
           state.set(State.STOPPED);
           metrics.close();
@@ -342,6 +454,8 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
     final AtomicBoolean finished = new AtomicBoolean();
     volatile long timerId = -1;
     volatile ExportException lastError;
+    /** Being written to the dead-letter file: a shutdown deadline waits for it instead of cancelling. */
+    volatile boolean dropping;
 
     Delivery(T request, int items) {
       this.request = request;
@@ -411,6 +525,7 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
         drop("retry_on_failure is disabled: " + e.getMessage());
         return;
       }
+
       if (cancelled) {
         cancel();
         return;
@@ -435,13 +550,21 @@ public class QueuedRetryExporter<T extends Message> implements Exporter<T> {
     private void drop(String why) {
       metrics.sendFailed(items);
       failedRequests.incrementAndGet();
-      failureLog.log(Level.WARNING, name + " dropped " + items + " " + signal.itemName() + ": " + why);
-      finish(Outcome.FAILED);
+      DeadLetterLog<T> dl = deadLetters;
+      failureLog.log(Level.WARNING, name + " dropped " + items + " " + signal.itemName() + ": " + why
+          + (dl == null ? "" : " (written to the dead-letter file " + dl.file() + ")"));
+      if (dl == null) {
+        finish(Outcome.FAILED);
+      } else {
+        dropping = true;
+        // the queue entry is released once the dead letter is written, so a crash in between redelivers it
+        dl.write(request, why).onComplete(v -> finish(Outcome.FAILED));
+      }
     }
 
     /** Stops this delivery (shutdown deadline). True when it was still going. */
     boolean cancel() {
-      if (finished.get()) {
+      if (finished.get() || dropping) {
         return false;
       }
       long t = timerId;

@@ -6,10 +6,13 @@ import io.goblinos.gateway.api.component.NextConsumers;
 import io.goblinos.gateway.api.consumer.ConsumeException;
 import io.goblinos.gateway.api.consumer.Consumer;
 import io.goblinos.gateway.api.signal.Signal;
+import io.goblinos.gateway.auth.Principal;
+import io.goblinos.gateway.auth.ResourcePrincipal;
 import io.goblinos.gateway.otlp.OtlpJson;
 import io.goblinos.gateway.otlp.OtlpResponses;
 import io.goblinos.gateway.otlp.OtlpValidation;
 import io.goblinos.gateway.receiver.BoundedBody;
+import io.goblinos.gateway.receiver.ReceiverGuard;
 import io.goblinos.gateway.receiver.ReceiverMetrics;
 import io.goblinos.gateway.receiver.StatusMapping;
 import io.vertx.core.Future;
@@ -20,6 +23,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +32,12 @@ import java.util.Map;
  * OTLP/HTTP ({@code POST /v1/traces|metrics|logs}) per the OTLP specification: protobuf or JSON bodies, identity,
  * gzip, deflate or zstd encoded, answered in the request's content type. Also dispatches the host's extra data
  * endpoints (e.g. {@code /v1/audit}).
+ *
+ * <p>Every request, whatever its path, first passes the {@link ReceiverGuard}: its read timeout is armed, it is
+ * authenticated (401/403 before anything else is looked at, so unauthenticated clients learn nothing about the
+ * endpoints) and rate limited (429). The principal is recorded for the request ({@link Principal#of}) before a data
+ * endpoint is called, and set as the resource attribute {@value Principal#RESOURCE_ATTRIBUTE} on OTLP data (a value
+ * sent by the client is always removed).
  *
  * <p>Threading: runs on the server's event loop. Bodies up to {@link #INLINE_DECODE_LIMIT} bytes are decoded there
  * (a few microseconds per span); larger ones are decoded on the worker pool so that a 64 MiB request cannot stall
@@ -45,6 +55,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   private final ReceiverMetrics metrics;
   private final Map<String, Signal<?>> signalsByPath = new HashMap<>();
   private final Map<String, Handler<HttpServerRequest>> extraEndpoints;
+  private final ReceiverGuard guard;
 
   public OtlpHttpHandler(
       Vertx vertx,
@@ -52,6 +63,17 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
       NextConsumers next,
       ReceiverMetrics metrics,
       Map<String, Handler<HttpServerRequest>> extraEndpoints) {
+    this(vertx, config, next, metrics, extraEndpoints, ReceiverGuard.open(vertx, "otlp", TRANSPORT, metrics));
+  }
+
+  public OtlpHttpHandler(
+      Vertx vertx,
+      OtlpReceiverConfig.Http config,
+      NextConsumers next,
+      ReceiverMetrics metrics,
+      Map<String, Handler<HttpServerRequest>> extraEndpoints,
+      ReceiverGuard guard) {
+    this.guard = guard;
     this.vertx = vertx;
     this.config = config;
     this.next = next;
@@ -65,47 +87,104 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long start = System.nanoTime();
+    String replyType = PROTOBUF.equals(mediaType(req.getHeader(HttpHeaders.CONTENT_TYPE))) ? PROTOBUF : JSON;
+    long readTimer = guard.onRequest(req, () -> timedOut(req, start, replyType));
+    ReceiverGuard.Admission admission = guard.admit(req.headers(), req.connection());
+    if (!admission.admitted()) {
+      guard.cancel(readTimer);
+      refuse(req, start, admission.failure(), replyType);
+      return;
+    }
+    Principal principal = admission.principal();
+    if (principal != null) {
+      Principal.attach(req, principal);
+    }
     Signal<?> signal = signalsByPath.get(req.path());
     if (signal == null) {
       Handler<HttpServerRequest> extra = extraEndpoints.get(req.path());
       if (extra != null) {
+        // set before the endpoint runs, so that an endpoint that needs the hook for itself can take it over
+        req.response().bodyEndHandler(v -> guard.cancel(readTimer));
         extra.handle(req);
         return;
       }
+      guard.cancel(readTimer);
       fail(req, start, StatusMapping.protocol(404, "no OTLP endpoint at " + req.path()
           + " (use " + config.tracesPath() + ", " + config.metricsPath() + " or " + config.logsPath() + ")"), JSON);
       return;
     }
-    handleSignal(req, signal, start);
+    handleSignal(req, signal, start, principal == null ? null : principal.id(), readTimer);
   }
 
-  private <T extends Message> void handleSignal(HttpServerRequest req, Signal<T> signal, long start) {
+  /** 401/403/429 from the guard; after 401/403 an HTTP/1.x connection is closed rather than read further. */
+  private void refuse(HttpServerRequest req, long start, StatusMapping.Failure failure, String replyType) {
+    HttpServerResponse resp = req.response();
+    boolean close = failure.httpStatus() != 429 && req.version() != HttpVersion.HTTP_2;
+    if (failure.httpStatus() == 401) {
+      resp.putHeader("WWW-Authenticate", StatusMapping.WWW_AUTHENTICATE);
+    }
+    if (close) {
+      resp.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    Future<Void> sent = fail(req, start, failure, replyType);
+    if (close) {
+      // close once the answer is written: the body of an unauthenticated request is not worth reading
+      sent.onComplete(v -> req.connection().close());
+    }
+  }
+
+  /** The request body did not arrive within read_timeout: 408, then the connection is closed. */
+  private void timedOut(HttpServerRequest req, long start, String replyType) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    if (req.version() != HttpVersion.HTTP_2) {
+      resp.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    Future<Void> sent = fail(req, start, StatusMapping.readTimeout(guard.settings().readTimeout()), replyType);
+    sent.onComplete(v -> {
+      if (req.version() == HttpVersion.HTTP_2) {
+        resp.reset();
+      } else {
+        req.connection().close();
+      }
+    });
+  }
+
+  private <T extends Message> void handleSignal(
+      HttpServerRequest req, Signal<T> signal, long start, String principal, long readTimer) {
     String contentType = mediaType(req.getHeader(HttpHeaders.CONTENT_TYPE));
     String replyType = PROTOBUF.equals(contentType) ? PROTOBUF : JSON;
     if (req.method() != HttpMethod.POST) {
+      guard.cancel(readTimer);
       req.response().putHeader(HttpHeaders.ALLOW, "POST");
       fail(req, start, StatusMapping.protocol(405, req.method() + " is not allowed on " + req.path() + ": use POST"), replyType);
       return;
     }
     if (!PROTOBUF.equals(contentType) && !JSON.equals(contentType)) {
+      guard.cancel(readTimer);
       fail(req, start, StatusMapping.protocol(415, "unsupported Content-Type '" + req.getHeader(HttpHeaders.CONTENT_TYPE)
           + "': use application/x-protobuf or application/json"), JSON);
       return;
     }
     String encoding = req.getHeader(HttpHeaders.CONTENT_ENCODING);
     if (!BoundedBody.supported(encoding)) {
+      guard.cancel(readTimer);
       fail(req, start, StatusMapping.protocol(415, "unsupported Content-Encoding '" + encoding
           + "' (supported: gzip, deflate, zstd, identity)"), replyType);
       return;
     }
     Consumer<T> consumer = next.get(signal).orElse(null);
     if (consumer == null) {
+      guard.cancel(readTimer);
       fail(req, start, StatusMapping.protocol(404, "no pipeline takes " + signal.name() + " from this receiver"), replyType);
       return;
     }
     long limit = config.maxRequestBodySize();
     String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null && parseLong(declared) > limit) {
+      guard.cancel(readTimer);
       tooLarge(req, start, "request body of " + declared + " bytes is over the limit of " + limit + " bytes", replyType);
       return;
     }
@@ -117,13 +196,18 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
       }
       if (body.length() + chunk.length() > limit) {
         refused[0] = true;
+        guard.cancel(readTimer);
         tooLarge(req, start, "request body is over the limit of " + limit + " bytes", replyType);
         return;
       }
       body.appendBuffer(chunk);
     });
-    req.exceptionHandler(err -> refused[0] = true);
+    req.exceptionHandler(err -> {
+      refused[0] = true;
+      guard.cancel(readTimer);
+    });
     req.endHandler(v -> {
+      guard.cancel(readTimer);
       if (refused[0]) {
         return;
       }
@@ -135,7 +219,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
           failDecode(req, start, ar.cause(), replyType, signal);
           return;
         }
-        consume(req, start, signal, consumer, ar.result(), replyType);
+        consume(req, start, signal, consumer, ar.result(), replyType, principal);
       });
     });
   }
@@ -166,13 +250,21 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   }
 
   private <T extends Message> void consume(
-      HttpServerRequest req, long start, Signal<T> signal, Consumer<T> consumer, T request, String replyType) {
+      HttpServerRequest req, long start, Signal<T> signal, Consumer<T> consumer, T request, String replyType,
+      String principal) {
     OtlpValidation.Validated<T> validated = OtlpValidation.validate(signal, request);
     int items = signal.itemCount(validated.request());
     if (validated.rejected() > 0) {
       metrics.refused(signal, TRANSPORT, validated.rejected());
     }
-    Future<Void> accepted = items == 0 ? Future.succeededFuture() : consumer.consume(validated.request());
+    Future<Void> accepted;
+    try {
+      accepted = items == 0
+          ? Future.succeededFuture()
+          : consumer.consume(ResourcePrincipal.apply(signal, validated.request(), principal));
+    } catch (RuntimeException e) {
+      accepted = Future.failedFuture(e);
+    }
     accepted.onComplete(ar -> {
       if (ar.failed()) {
         metrics.refused(signal, TRANSPORT, items);
@@ -213,22 +305,24 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     req.connection().close();
   }
 
-  private void fail(HttpServerRequest req, long start, StatusMapping.Failure failure, String replyType) {
+  private Future<Void> fail(HttpServerRequest req, long start, StatusMapping.Failure failure, String replyType) {
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     resp.setStatusCode(failure.httpStatus());
     String retryAfter = failure.retryAfterHeader();
     if (retryAfter != null) {
       resp.putHeader(HttpHeaders.RETRY_AFTER, retryAfter);
     }
+    Future<Void> sent;
     if (PROTOBUF.equals(replyType)) {
-      resp.putHeader(HttpHeaders.CONTENT_TYPE, PROTOBUF).end(Buffer.buffer(failure.statusProto()));
+      sent = resp.putHeader(HttpHeaders.CONTENT_TYPE, PROTOBUF).end(Buffer.buffer(failure.statusProto()));
     } else {
-      resp.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(failure.statusJson().toBuffer());
+      sent = resp.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(failure.statusJson().toBuffer());
     }
     metrics.request(TRANSPORT, Integer.toString(failure.httpStatus()), System.nanoTime() - start);
+    return sent;
   }
 
   static String mediaType(String contentType) {

@@ -4,8 +4,8 @@ import io.goblinos.gateway.api.component.ComponentContext;
 import io.goblinos.gateway.api.component.Host;
 import io.goblinos.gateway.api.component.NextConsumers;
 import io.goblinos.gateway.api.component.Receiver;
-import io.goblinos.gateway.internal.HttpServerVerticle;
 import io.goblinos.gateway.receiver.ReceiverMetrics;
+import io.goblinos.gateway.receiver.ServerProtection;
 import io.goblinos.gateway.receiver.otlp.grpc.OtlpGrpcServer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerOptions;
@@ -24,7 +24,10 @@ public final class OtlpReceiver implements Receiver {
   private final OtlpReceiverConfig config;
   private final NextConsumers next;
   private final ReceiverMetrics metrics;
+  private static final java.util.concurrent.atomic.AtomicInteger SHARED_RANDOM_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(-1);
   private final List<String> deployments = new ArrayList<>();
+  private final List<ServerProtection> protections = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile int httpPort = -1;
   private volatile int grpcPort = -1;
   private OtlpGrpcServer grpcServer;
@@ -40,7 +43,7 @@ public final class OtlpReceiver implements Receiver {
   @Override
   public Future<Void> start(Host host) {
     Future<Void> http = config.http() == null ? Future.succeededFuture() : startHttp(host);
-    Future<Void> both = http.compose(v -> config.grpc() == null ? Future.succeededFuture() : startGrpc());
+    Future<Void> both = http.compose(v -> config.grpc() == null ? Future.succeededFuture() : startGrpc(host));
     return both.onSuccess(v -> LOG.info(() -> "receiver started: receiver=" + context.id()
         + (config.http() != null ? " http=" + config.http().host() + ":" + httpPort : "")
         + (config.grpc() != null ? " grpc=" + config.grpc().host() + ":" + grpcPort : "")));
@@ -50,34 +53,54 @@ public final class OtlpReceiver implements Receiver {
   private Future<Void> startHttp(Host host) {
     metrics.registerAll("http");
     OtlpReceiverConfig.Http http = config.http();
-    OtlpHttpHandler handler = new OtlpHttpHandler(context.vertx(), http, next, metrics, host.dataEndpoints());
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(http.host())
-        // Port 0 would give each instance its own free port; a negative port makes Vert.x pick one free port and
-        // share it among the instances of the deployment.
-        .setPort(http.port() == 0 ? -1 : http.port())
-        .setCompressionSupported(false)
-        .setDecompressionSupported(false);
-    // One server per event loop, each a verticle instance; Vert.x shares the listening socket among them (with
-    // port 0, all instances of one deployment share the one free port picked).
-    int instances = Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
-    return HttpServerVerticle.deploy(context.vertx(), options, handler, instances)
-        .map(deployed -> {
-          deployments.add(deployed.deploymentId());
-          httpPort = deployed.port();
-          return null;
-        });
+    String path = "receivers::" + context.id() + "::protocols::http";
+    return ServerProtection.prepare(context, host, http.server(), path, "http", metrics).compose(protection -> {
+      protections.add(protection);
+      OtlpHttpHandler handler =
+          new OtlpHttpHandler(context.vertx(), http, next, metrics, host.dataEndpoints(), protection.guard());
+      HttpServerOptions options = protection.apply(new HttpServerOptions()
+          .setHost(http.host())
+          // Port 0 would give each instance its own free port; a negative port makes Vert.x pick one free port and
+          // share it among the servers asking for that same negative number — so each receiver takes its own
+          // (with one shared -1, two receivers on port 0 would end up on one port, their handlers taking turns).
+          .setPort(http.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : http.port())
+          .setCompressionSupported(false)
+          .setDecompressionSupported(false));
+      // One server per event loop, each a verticle instance; Vert.x shares the listening socket among them (with
+      // port 0, all instances of one deployment share the one free port picked).
+      int instances = Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+      return OtlpHttpServerVerticle.deploy(context.vertx(), options, handler, protection, instances)
+          .map(deployed -> {
+            deployments.add(deployed.deploymentId());
+            httpPort = deployed.port();
+            protection.started();
+            return null;
+          });
+    });
   }
 
-  private synchronized Future<Void> startGrpc() {
+  private synchronized Future<Void> startGrpc(Host host) {
     metrics.registerAll("grpc");
     OtlpReceiverConfig.Grpc grpc = config.grpc();
-    grpcServer = new OtlpGrpcServer(
-        context.vertx(), new OtlpGrpcServer.Options(grpc.host(), grpc.port(), grpc.maxRecvMessageBytes()), next, metrics);
-    return grpcServer.start().map(port -> {
-      grpcPort = port;
-      return null;
-    });
+    String path = "receivers::" + context.id() + "::protocols::grpc";
+    return ServerProtection.prepare(context, host, grpc.server(), path, OtlpGrpcServer.TRANSPORT, metrics)
+        .compose(protection -> {
+          synchronized (this) {
+            protections.add(protection);
+            grpcServer = new OtlpGrpcServer(
+                context.vertx(),
+                new OtlpGrpcServer.Options(grpc.host(), grpc.port(), grpc.maxRecvMessageBytes(),
+                    grpc.server().maxConcurrentStreams(), OtlpGrpcServer.Options.DEFAULT_SHUTDOWN_GRACE),
+                next,
+                metrics,
+                protection);
+          }
+          return grpcServer.start().map(port -> {
+            grpcPort = port;
+            protection.started();
+            return null;
+          });
+        });
   }
 
   /** The bound OTLP/HTTP port, or -1 before start / when HTTP is disabled. */
@@ -104,6 +127,7 @@ public final class OtlpReceiver implements Receiver {
       closing.add(context.vertx().undeploy(id));
     }
     deployments.clear();
+    protections.forEach(ServerProtection::close);
     return Future.join(closing).mapEmpty();
   }
 }

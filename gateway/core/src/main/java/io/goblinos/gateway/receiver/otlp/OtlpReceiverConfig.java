@@ -2,6 +2,7 @@ package io.goblinos.gateway.receiver.otlp;
 
 import io.goblinos.gateway.api.config.ConfigNode;
 import io.goblinos.gateway.config.GatewayConfig;
+import io.goblinos.gateway.receiver.ServerSettings;
 
 /**
  * Config of the {@code otlp} receiver, in the Collector's shape:
@@ -11,6 +12,9 @@ import io.goblinos.gateway.config.GatewayConfig;
  *   http: {endpoint: 127.0.0.1:4318, max_request_body_size: 64MiB, max_decompression_ratio: 100,
  *          traces_url_path: /v1/traces, metrics_url_path: /v1/metrics, logs_url_path: /v1/logs}
  * </pre>
+ * Each protocol also takes the security and limit keys of {@link ServerSettings} ({@code tls}, {@code auth},
+ * {@code max_header_size}, {@code max_connections}, {@code max_concurrent_streams}, {@code read_timeout},
+ * {@code idle_timeout}, {@code rate_limit}; see docs/dev/auth-config.md).
  * A protocol is enabled when its key is present (an empty value takes the defaults). Without a {@code protocols}
  * block both are enabled with their defaults.
  *
@@ -23,7 +27,11 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
   public static final long DEFAULT_MAX_REQUEST_BODY_SIZE = 64L * 1024 * 1024;
   public static final int DEFAULT_MAX_DECOMPRESSION_RATIO = 100;
 
-  public record Grpc(String host, int port, int maxRecvMessageBytes) {}
+  public record Grpc(String host, int port, int maxRecvMessageBytes, ServerSettings server) {
+    public Grpc(String host, int port, int maxRecvMessageBytes) {
+      this(host, port, maxRecvMessageBytes, ServerSettings.defaults());
+    }
+  }
 
   public record Http(
       String host,
@@ -32,7 +40,14 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
       int maxDecompressionRatio,
       String tracesPath,
       String metricsPath,
-      String logsPath) {}
+      String logsPath,
+      ServerSettings server) {
+    public Http(String host, int port, long maxRequestBodySize, int maxDecompressionRatio, String tracesPath,
+        String metricsPath, String logsPath) {
+      this(host, port, maxRequestBodySize, maxDecompressionRatio, tracesPath, metricsPath, logsPath,
+          ServerSettings.defaults());
+    }
+  }
 
   static OtlpReceiverConfig parse(ConfigNode node) {
     boolean explicit = node.keys().contains("protocols");
@@ -49,7 +64,7 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
       String endpoint = g.string("endpoint", DEFAULT_GRPC_ENDPOINT);
       GatewayConfig.checkHostPort(g, "endpoint", endpoint);
       int mib = g.integer("max_recv_msg_size_mib", 4, 1, 1024);
-      grpc = new Grpc(host(endpoint), port(endpoint), mib * 1024 * 1024);
+      grpc = new Grpc(host(endpoint), port(endpoint), mib * 1024 * 1024, ServerSettings.parse(g));
     }
     Http http = null;
     if (httpOn) {
@@ -64,7 +79,8 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
           ratio,
           path(h, "traces_url_path", "/v1/traces"),
           path(h, "metrics_url_path", "/v1/metrics"),
-          path(h, "logs_url_path", "/v1/logs"));
+          path(h, "logs_url_path", "/v1/logs"),
+          ServerSettings.parse(h));
     }
     return new OtlpReceiverConfig(grpc, http);
   }

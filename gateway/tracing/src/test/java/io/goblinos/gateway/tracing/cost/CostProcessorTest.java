@@ -245,12 +245,16 @@ class CostProcessorTest {
 
   static JsonNode call(HttpClient client, HttpServer server, HttpMethod method, String uri, String body, int status)
       throws Exception {
-    var resp = client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
+    int[] code = new int[1];
+    Buffer b = client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
             .setPort(server.actualPort()).setURI(uri))
         .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(resp -> {
+          code[0] = resp.statusCode();
+          return resp.body();
+        })
         .await();
-    Buffer b = resp.body().await();
-    assertThat(resp.statusCode()).as(b.toString()).isEqualTo(status);
+    assertThat(code[0]).as(b.toString()).isEqualTo(status);
     return JSON.readTree(b.getBytes());
   }
 }

@@ -52,11 +52,10 @@ final class MetricTranslator {
   static final int FLAG_NO_RECORDED_VALUE = 1;
 
   /**
-   * The scope name of the marker entry that tells a shard to write the {@code target_info} of its resource, with
-   * the time (attribute {@code time_unix_nano}) computed when the request was split into shards.
+   * The scope name of the marker entry that tells a shard to write the {@code target_info} of its resource: one gauge
+   * point whose time was computed when the request was split into shards.
    */
   static final String TARGET_INFO_MARKER = "io.goblinos.gateway.prometheusremotewrite/target_info";
-  static final String MARKER_TIME = "time_unix_nano";
 
   static final String REASON_EXPONENTIAL = "exponential_histogram";
   static final String REASON_DELTA = "delta_temporality";
@@ -112,7 +111,7 @@ final class MetricTranslator {
       for (int s = 0; s < scopes.size(); s++) {
         ScopeMetrics sm = scopes.get(s);
         if (TARGET_INFO_MARKER.equals(sm.getScope().getName())) {
-          markerTime = markerTime(sm.getScope());
+          markerTime = markerTime(sm);
           continue;
         }
         TreeMap<String, String> scopeLabels = scopeLabels(sm.getScope());
@@ -139,10 +138,10 @@ final class MetricTranslator {
     }
   }
 
-  private static Long markerTime(InstrumentationScope scope) {
-    for (KeyValue kv : scope.getAttributesList()) {
-      if (kv.getKey().equals(MARKER_TIME)) {
-        return kv.getValue().getIntValue();
+  private static Long markerTime(ScopeMetrics marker) {
+    for (Metric m : marker.getMetricsList()) {
+      if (m.hasGauge() && m.getGauge().getDataPointsCount() > 0) {
+        return m.getGauge().getDataPoints(0).getTimeUnixNano();
       }
     }
     return null;

@@ -1,7 +1,6 @@
 package io.goblinos.gateway.exporter.prometheusremotewrite;
 
 import io.goblinos.gateway.api.component.ComponentContext;
-import io.goblinos.gateway.api.component.Host;
 import io.goblinos.gateway.exporter.sending.ExportException;
 import io.goblinos.gateway.exporter.sending.RateLimitedLog;
 import io.goblinos.gateway.exporter.sending.RetryAfter;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.function.Supplier;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -44,10 +44,12 @@ final class RemoteWriteSender implements Sender<ExportMetricsServiceRequest> {
   private final PrometheusRemoteWriteConfig config;
   private final MetricTranslator translator;
   private final RateLimitedLog deadLetters;
-  private HttpClient client;
+  private final Supplier<HttpClient> client;
 
-  RemoteWriteSender(ComponentContext context, PrometheusRemoteWriteConfig config, RateLimitedLog deadLetters) {
+  RemoteWriteSender(ComponentContext context, PrometheusRemoteWriteConfig config, RateLimitedLog deadLetters,
+      Supplier<HttpClient> client) {
     this.context = context;
+    this.client = client;
     this.config = config;
     this.translator = new MetricTranslator(config.translation());
     this.deadLetters = deadLetters;
@@ -57,25 +59,23 @@ final class RemoteWriteSender implements Sender<ExportMetricsServiceRequest> {
     return new RateLimitedLog(DEAD_LETTER, 10, TimeUnit.SECONDS);
   }
 
-  @Override
-  public Future<Void> start(Host host) {
+  /**
+   * The HTTP client the shards of one exporter share (pool of {@code poolSize} connections; each shard has at most
+   * one request in flight).
+   */
+  static HttpClient createClient(ComponentContext context, PrometheusRemoteWriteConfig config, int poolSize) {
     if (config.endpoint() == null) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "exporters::" + context.id() + "::endpoint: " + PrometheusRemoteWriteExporterFactory.MISSING_ENDPOINT));
+      throw new IllegalArgumentException(
+          "exporters::" + context.id() + "::endpoint: " + PrometheusRemoteWriteExporterFactory.MISSING_ENDPOINT);
     }
-    try {
-      URI uri = URI.create(config.endpoint());
-      boolean tls = "https".equalsIgnoreCase(uri.getScheme());
-      HttpClientOptions options = new HttpClientOptions()
-          .setKeepAlive(true)
-          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, config.helper().timeout().toMillis())));
-      config.tls().apply(options, tls, context);
-      // each shard sends one request at a time
-      client = context.vertx().createHttpClient(options, new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1));
-      return Future.succeededFuture();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalArgumentException("exporters::" + context.id() + ": " + e.getMessage(), e));
-    }
+    URI uri = URI.create(config.endpoint());
+    boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+    HttpClientOptions options = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, config.helper().timeout().toMillis())));
+    config.tls().apply(options, tls, context);
+    return context.vertx().createHttpClient(options,
+        new PoolOptions().setHttp1MaxSize(poolSize).setHttp2MaxSize(poolSize));
   }
 
   @Override
@@ -101,7 +101,7 @@ final class RemoteWriteSender implements Sender<ExportMetricsServiceRequest> {
     ro.putHeader("X-Prometheus-Remote-Write-Version", REMOTE_WRITE_VERSION);
     ro.putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
     config.headers().forEach(ro::putHeader);
-    return client.request(ro)
+    return client.get().request(ro)
         .compose(req -> req.send(Buffer.buffer(payload)))
         .compose(resp -> resp.body().map(b -> answer(resp, b, wr)));
   }
@@ -153,10 +153,5 @@ final class RemoteWriteSender implements Sender<ExportMetricsServiceRequest> {
   private static String version() {
     String v = RemoteWriteSender.class.getPackage().getImplementationVersion();
     return v == null ? "0.1.0" : v;
-  }
-
-  @Override
-  public Future<Void> close() {
-    return client == null ? Future.succeededFuture() : client.close();
   }
 }

@@ -1,12 +1,11 @@
 package io.goblinos.gateway.exporter.prometheusremotewrite;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
@@ -14,8 +13,9 @@ import io.opentelemetry.proto.metrics.v1.Summary;
 
 /**
  * Builds the part of an incoming request that one shard sends: the data points routed to it, under copies of their
- * resource, scope and metric, plus a marker scope (no metrics, so no items) for each resource whose
- * {@code target_info} series belongs to this shard. Points arrive in request order (resource, scope, metric, point),
+ * resource, scope and metric, plus a marker scope for each resource whose {@code target_info} series belongs to
+ * this shard: one gauge point "target_info" = 1 at the time computed when the request was split (it counts as one
+ * item: the exporter helper does not queue requests without items, and the sample is sent like any other). Points arrive in request order (resource, scope, metric, point),
  * which lets the builder extend the entry it built last. Not thread-safe.
  */
 final class ShardRequestBuilder {
@@ -82,10 +82,11 @@ final class ShardRequestBuilder {
     }
     flushScope();
     s = -1;
-    rb.addScopeMetrics(ScopeMetrics.newBuilder().setScope(InstrumentationScope.newBuilder()
-        .setName(MetricTranslator.TARGET_INFO_MARKER)
-        .addAttributes(KeyValue.newBuilder().setKey(MetricTranslator.MARKER_TIME)
-            .setValue(AnyValue.newBuilder().setIntValue(timeUnixNano)))));
+    rb.addScopeMetrics(ScopeMetrics.newBuilder()
+        .setScope(InstrumentationScope.newBuilder().setName(MetricTranslator.TARGET_INFO_MARKER))
+        .addMetrics(Metric.newBuilder().setName("target_info").setGauge(Gauge.newBuilder()
+            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(timeUnixNano).setAsDouble(1)))));
+    points++;
   }
 
   /** Data points added. */

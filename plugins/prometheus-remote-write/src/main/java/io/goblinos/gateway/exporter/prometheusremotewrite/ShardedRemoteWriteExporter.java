@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,9 +62,12 @@ final class ShardedRemoteWriteExporter implements Exporter<ExportMetricsServiceR
   private final DoubleAdder refused = new DoubleAdder();
   private final RateLimitedLog droppedLog = new RateLimitedLog(LOG, 60, TimeUnit.SECONDS);
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final PrometheusRemoteWriteConfig config;
+  private volatile HttpClient client;
 
   ShardedRemoteWriteExporter(ComponentContext context, PrometheusRemoteWriteConfig config) {
     this.context = context;
+    this.config = config;
     this.translator = new MetricTranslator(config.translation());
     ExporterHelperConfig helper = config.helper();
     QueueSettings q = helper.queue();
@@ -80,7 +84,7 @@ final class ShardedRemoteWriteExporter implements Exporter<ExportMetricsServiceR
       ComponentContext shardContext =
           new ComponentContext(shardId, context.pipeline(), context.vertx(), registry, context.workDir());
       shards.add(new QueuedRetryExporter<>(shardContext, Signal.METRICS, helper.withQueue(perShard),
-          new RemoteWriteSender(shardContext, config, deadLetters)));
+          new RemoteWriteSender(shardContext, config, deadLetters, () -> client)));
     }
     MeterRegistry registry = context.meters();
     String exporter = context.id().toString();
@@ -135,6 +139,12 @@ final class ShardedRemoteWriteExporter implements Exporter<ExportMetricsServiceR
 
   @Override
   public Future<Void> start(Host host) {
+    try {
+      client = RemoteWriteSender.createClient(context, config, shards.size());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e instanceof IllegalArgumentException ? e
+          : new IllegalArgumentException("exporters::" + context.id() + ": " + e.getMessage(), e));
+    }
     List<Future<Void>> all = new ArrayList<>();
     for (QueuedRetryExporter<ExportMetricsServiceRequest> s : shards) {
       all.add(s.start(host));
@@ -233,6 +243,11 @@ final class ShardedRemoteWriteExporter implements Exporter<ExportMetricsServiceR
       all.add(s.shutdown());
     }
     return Future.join(all).transform(ar -> {
+      HttpClient c = client;
+      Future<Void> closing = c == null ? Future.succeededFuture() : c.close().otherwiseEmpty();
+      client = null;
+      return closing.transform(x -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause()));
+    }).transform(ar -> {
       if (closed.compareAndSet(false, true)) {
         synchronized (meters) {
           meters.forEach(context.meters()::remove);

@@ -6,10 +6,14 @@ import io.goblinos.gateway.api.component.NextConsumers;
 import io.goblinos.gateway.api.consumer.ConsumeException;
 import io.goblinos.gateway.api.consumer.Consumer;
 import io.goblinos.gateway.api.signal.Signal;
+import io.goblinos.gateway.auth.Principal;
+import io.goblinos.gateway.auth.ResourcePrincipal;
 import io.goblinos.gateway.otlp.OtlpResponses;
 import io.goblinos.gateway.otlp.OtlpValidation;
 import io.goblinos.gateway.receiver.BoundedBody;
+import io.goblinos.gateway.receiver.ReceiverGuard;
 import io.goblinos.gateway.receiver.ReceiverMetrics;
+import io.goblinos.gateway.receiver.ServerProtection;
 import io.goblinos.gateway.receiver.StatusMapping;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpcService;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpcService;
@@ -46,6 +50,12 @@ import java.util.logging.Logger;
  * RetryInfo for throttling, UNAVAILABLE otherwise; the full {@code google.rpc.Status} goes in
  * {@code grpc-status-details-bin}. A message over the limit is answered RESOURCE_EXHAUSTED.
  *
+ * <p>With a {@link ServerProtection}, the server speaks TLS (h2 via ALPN) per the receiver's {@code tls}, and every
+ * call first passes the {@link ReceiverGuard}: authentication from the metadata and the client certificate
+ * (UNAUTHENTICATED / PERMISSION_DENIED), the per-principal rate limit (RESOURCE_EXHAUSTED + RetryInfo) and a read
+ * timeout for the request message (DEADLINE_EXCEEDED). The principal becomes the resource attribute
+ * {@value Principal#RESOURCE_ATTRIBUTE}.
+ *
  * <p>Everything runs on the event loop of the connection; nothing blocks.
  */
 public final class OtlpGrpcServer {
@@ -79,6 +89,7 @@ public final class OtlpGrpcServer {
   private final Options options;
   private final NextConsumers next;
   private final ReceiverMetrics metrics;
+  private final ServerProtection protection;
   private HttpServer server;
 
   public OtlpGrpcServer(
@@ -87,6 +98,17 @@ public final class OtlpGrpcServer {
   }
 
   public OtlpGrpcServer(Vertx vertx, Options options, NextConsumers next, ReceiverMetrics metrics) {
+    this(vertx, options, next, metrics, null);
+  }
+
+  /**
+   * @param protection TLS and guard; null for plaintext without auth and with default limits
+   */
+  public OtlpGrpcServer(
+      Vertx vertx, Options options, NextConsumers next, ReceiverMetrics metrics, ServerProtection protection) {
+    this.protection = protection != null
+        ? protection
+        : new ServerProtection(ReceiverGuard.open(vertx, "otlp", TRANSPORT, metrics), null);
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.options = Objects.requireNonNull(options, "options");
     this.next = Objects.requireNonNull(next, "next");
@@ -110,12 +132,12 @@ public final class OtlpGrpcServer {
     bind(grpc, Signal.TRACES, TraceServiceGrpcService.Export);
     bind(grpc, Signal.METRICS, MetricsServiceGrpcService.Export);
     bind(grpc, Signal.LOGS, LogsServiceGrpcService.Export);
-    HttpServerOptions httpOptions = new HttpServerOptions()
+    HttpServerOptions httpOptions = protection.apply(new HttpServerOptions()
         .setHost(options.host())
         .setPort(options.port())
-        .setHttp2ClearTextEnabled(true);
+        .setHttp2ClearTextEnabled(protection.tls() == null));
     httpOptions.getInitialSettings().setMaxConcurrentStreams(options.maxConcurrentStreams());
-    HttpServer s = vertx.createHttpServer(httpOptions).requestHandler(grpc);
+    HttpServer s = protection.attach(vertx.createHttpServer(httpOptions).requestHandler(grpc), false);
     server = s;
     return s.listen().map(bound -> {
       int port = bound.actualPort();
@@ -146,6 +168,8 @@ public final class OtlpGrpcServer {
     private final GrpcServerRequest<Req, Resp> call;
     private final long startNanos = System.nanoTime();
     private boolean answered;
+    private String principal;
+    private long readTimer = -1;
 
     Call(Signal<Req> signal, Consumer<Req> consumer, GrpcServerRequest<Req, Resp> call) {
       this.signal = signal;
@@ -154,6 +178,18 @@ public final class OtlpGrpcServer {
     }
 
     void begin() {
+      ReceiverGuard guard = protection.guard();
+      ReceiverGuard.Admission admission = guard.admit(call.headers(), call.connection());
+      if (!admission.admitted()) {
+        fail(admission.failure(), 0);
+        return;
+      }
+      principal = admission.principal() == null ? null : admission.principal().id();
+      readTimer = guard.readTimer(() -> {
+        if (!answered && !pending) {
+          fail(StatusMapping.readTimeout(guard.settings().readTimeout()), 0);
+        }
+      });
       call.invalidMessageHandler(invalid -> {
         if (invalid instanceof MessageSizeOverflowException over) {
           fail(StatusMapping.protocol(413, "message of " + over.messageSize() + " bytes is over the limit of "
@@ -174,6 +210,7 @@ public final class OtlpGrpcServer {
     private boolean pending;
 
     private void onMessage(GrpcMessage msg) {
+      protection.guard().cancel(readTimer);
       if (answered || pending) {
         fail(StatusMapping.map(ConsumeException.permanent("Export is unary: one request message per call")), 0);
         return;
@@ -198,7 +235,7 @@ public final class OtlpGrpcServer {
       pending = true;
       Future<Void> done;
       try {
-        done = consumer.consume(validated.request());
+        done = consumer.consume(ResourcePrincipal.apply(signal, validated.request(), principal));
       } catch (RuntimeException e) {
         done = Future.failedFuture(e);
       }
@@ -251,6 +288,7 @@ public final class OtlpGrpcServer {
         return;
       }
       answered = true;
+      protection.guard().cancel(readTimer);
       if (items > 0) {
         metrics.refused(signal, TRANSPORT, items);
       }

@@ -1,0 +1,135 @@
+package io.goblinos.gateway.tracing.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.config.Config;
+import io.goblinos.gateway.tracing.testing.Contexts;
+import io.goblinos.gateway.tracing.testing.GoblinTraces;
+import io.goblinos.gateway.tracing.testing.Sink;
+import io.goblinos.gateway.tracing.testing.TestHost;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two embedded Hazelcast members in one JVM share the price table and the running totals. */
+class HazelcastCostStoreTest {
+  @TempDir Path dir;
+  private Vertx vertx;
+  private GoblinTraces traces;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    traces = new GoblinTraces();
+  }
+
+  @AfterEach
+  void tearDown() {
+    traces.close();
+    vertx.close().await();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static HazelcastSettings settings(String cluster, int port, int other) {
+    return new HazelcastSettings(cluster, "127.0.0.1", port, false, 1, List.of("127.0.0.1:" + other));
+  }
+
+  @Test
+  void configHasNoPhoneHomeNoMulticastAndListedMembers() {
+    HazelcastCostStore store = new HazelcastCostStore(vertx,
+        new HazelcastSettings("c", "127.0.0.1", 25701, false, 1, List.of("127.0.0.1:25702", "127.0.0.1:25703")), "cost");
+    Config cfg = store.config();
+    assertThat(cfg.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+    assertThat(cfg.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
+    assertThat(cfg.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(cfg.getNetworkConfig().getJoin().getTcpIpConfig().getMembers())
+        .containsExactly("127.0.0.1:25702", "127.0.0.1:25703");
+    assertThat(cfg.getNetworkConfig().getPort()).isEqualTo(25701);
+    store.close().await(); // never started: fine
+  }
+
+  @Test
+  void twoMembersShareThePriceMapAndTheTotals() throws Exception {
+    String cluster = "goblin-test-" + System.nanoTime();
+    int portA = freePort();
+    int portB = freePort();
+    HazelcastCostStore a = new HazelcastCostStore(vertx, settings(cluster, portA, portB), "cost-a");
+    HazelcastCostStore b = new HazelcastCostStore(vertx, settings(cluster, portB, portA), "cost-b");
+    try {
+      a.start().await();
+      b.start().await();
+      await().atMost(Duration.ofSeconds(60)).until(() -> a.clusterSize() == 2 && b.clusterSize() == 2);
+
+      // a price change on one member is seen by the other
+      a.replaceAll(List.of(new PriceEntry("openai", "gpt-4o*", 2.5, 10, null, null))).await();
+      await().atMost(Duration.ofSeconds(30)).until(() -> b.current().lookup("openai", "gpt-4o", 0) != null);
+      b.replaceAll(List.of(new PriceEntry("openai", "gpt-4o*", 5, 20, null, null),
+          new PriceEntry("anthropic", "claude-*", 3, 15, null, null))).await();
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.current().entries().size() == 2
+          && a.current().lookup("openai", "gpt-4o", 0).inputPerMtok() == 5);
+
+      // totals added on both members add up, seen from either
+      CostKey k = new CostKey("openai", "gpt-4o", "goblin-1");
+      for (int i = 0; i < 10; i++) {
+        a.add(Map.of(k, new CostTotals(0.5, 100, 10, 1, 0))).await();
+        b.add(Map.of(k, new CostTotals(0.25, 50, 5, 1, 0))).await();
+      }
+      for (HazelcastCostStore s : List.of(a, b)) {
+        CostTotals t = s.totals().await().get(k);
+        assertThat(t.costUsd()).isCloseTo(7.5, within(1e-9));
+        assertThat(t.inputTokens()).isEqualTo(1500);
+        assertThat(t.outputTokens()).isEqualTo(150);
+        assertThat(t.spans()).isEqualTo(20);
+      }
+    } finally {
+      a.close().await();
+      b.close().await();
+    }
+  }
+
+  @Test
+  void costProcessorOnAnEmbeddedMember() throws Exception {
+    Files.writeString(dir.resolve("prices.yaml"),
+        "models: [{provider: openai, model: \"gpt-4o*\", input_per_mtok: 2.5, output_per_mtok: 10}]");
+    int port = freePort();
+    CostConfig cfg = Contexts.parse("processors::cost", """
+        prices_file: prices.yaml
+        hazelcast:
+          cluster_name: goblin-single-%d
+          port: %d
+          port_auto_increment: false
+        """.formatted(System.nanoTime(), port), CostConfig::parse);
+    Sink<ExportTraceServiceRequest> sink = new Sink<>();
+    var ctx = Contexts.context(vertx, new SimpleMeterRegistry(), "cost", dir);
+    CostProcessor p = (CostProcessor) (Object) new CostProcessorFactory().create(ctx, cfg,
+        io.goblinos.gateway.api.signal.Signal.TRACES, sink);
+    try {
+      p.start(new TestHost()).await();
+      assertThat(p.store()).isInstanceOf(HazelcastCostStore.class);
+      p.consume(traces.request(GoblinTraces.task().goblin("g").tokens(1_000_000, 0))).await();
+      assertThat(p.store().totals().await().get(new CostKey("openai", "gpt-4o-2024-08-06", "g")).costUsd())
+          .isCloseTo(2.5, within(1e-9));
+    } finally {
+      p.shutdown().await();
+      p.shutdown().await();
+    }
+  }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The Goblin Gateway benchmark (issue 7): the limit (a null OTLP receiver on the same HTTP stack), the default
+# pipeline (conf/gateway.yaml, exporters replaced by a null sink), the audit log and tail-sampling memory, side by
+# side in one run on this machine. The last line printed is the RESULT line.
+#
+#   load-tests/bench.sh [--quick] [--chart=docs/performance.png] [--out=DIR] [--name=value ...]
+#
+# --quick: under two minutes (shorter windows, three load points, fewer audit events).
+# Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=15 --warmup=10
+#   --point-duration=6 --fractions=0.1,0.25,0.5,0.75,0.9,1.0,1.1 --wrk-connections=32 --audit-events=20000
+#   --pending-traces=1000000 --config=conf/gateway.yaml
+# Environment: GATEWAY_CP (the gateway's class path; default: every gateway/*/target and plugins/*/target jar and
+#   lib/, as bin/goblin-gateway builds it), TRACING_CP (gateway-tracing's, for PendingTracesBench).
+# Needs: Java 17+, Maven (first run builds), wrk (apt-get install wrk).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+cd "$ROOT"
+
+command -v wrk >/dev/null 2>&1 || { echo "bench: wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+
+# The gateway, built as bin/goblin-gateway builds it.
+if [ -z "${GATEWAY_CP:-}" ]; then
+  if [ ! -f gateway/core/target/gateway-core.jar ]; then
+    echo "bench: building the gateway (mvn -DskipTests package), once..." >&2
+    mvn -q -B -DskipTests package >&2
+  fi
+  cp=""
+  for target in gateway/*/target plugins/*/target; do
+    [ -d "$target" ] || continue
+    for jar in "$target"/*.jar; do
+      case "$jar" in *-tests.jar|*-sources.jar|*"*.jar") continue ;; esac
+      cp="$cp:$ROOT/$jar"
+    done
+    [ -d "$target/lib" ] && cp="$cp:$ROOT/$target/lib/*"
+  done
+  GATEWAY_CP="${cp#:}"
+fi
+if [ -z "${TRACING_CP:-}" ]; then
+  tjar=$(ls gateway/tracing/target/gateway-tracing-*.jar 2>/dev/null | grep -v -e '-tests.jar' -e '-sources.jar' | head -1 || true)
+  if [ -n "$tjar" ]; then TRACING_CP="$ROOT/$tjar:$ROOT/gateway/tracing/target/lib/*"; else TRACING_CP=""; fi
+fi
+export GATEWAY_CP TRACING_CP
+
+# The benchmark itself (this module): compiled classes plus its runtime class path.
+LT=load-tests/target
+if [ ! -d "$LT/classes/io" ] || [ -n "$(find load-tests/src/main load-tests/pom.xml -newer "$LT/classpath.txt" 2>/dev/null | head -1)" ] \
+    || [ ! -f "$LT/classpath.txt" ]; then
+  echo "bench: compiling load-tests..." >&2
+  (cd load-tests && { mvn -q -B -o compile dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt \
+      || mvn -q -B compile dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt; }) >&2
+fi
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$JAVA" -Xmx2g -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" "$@"

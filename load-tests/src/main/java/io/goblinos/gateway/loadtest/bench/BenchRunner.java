@@ -1,0 +1,517 @@
+package io.goblinos.gateway.loadtest.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.goblinos.gateway.audit.log.AuditBenchmark;
+import io.goblinos.gateway.loadtest.payload.Payload;
+import io.goblinos.gateway.loadtest.payload.Payloads;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark behind {@code load-tests/bench.sh}, one run, side by side on this machine:
+ * <ol>
+ *   <li>the limit: {@link io.goblinos.gateway.loadtest.nullreceiver.NullReceiver} on the gateway's class path, saturated
+ *       with wrk (spans/s), then open-loop points;</li>
+ *   <li>the default pipeline: {@code conf/gateway.yaml} with every pipeline's exporters replaced by a null sink,
+ *       saturated with wrk (spans/s, gateway CPU-seconds per million spans from {@code /proc/PID/stat}), open-loop
+ *       points (p50/p99 at half the saturation rate), peak RSS ({@code VmHWM});</li>
+ *   <li>audit: {@link AuditBenchmark} (events/s verified and durably appended vs raw Ed25519 verifications/s);</li>
+ *   <li>tail sampling memory: {@code io.goblinos.gateway.tracing.sampling.PendingTracesBench} in its own JVM.</li>
+ * </ol>
+ * Writes {@code points.csv}, {@code summary.txt} and the chart under {@code --out}; the last line printed is the
+ * {@code RESULT} line.
+ */
+public final class BenchRunner {
+  static final String NULL_RECEIVER = "null_receiver";
+  static final String PIPELINE = "pipeline";
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final PrintStream OUT = System.out;
+
+  private final Options o;
+  private final List<Process> started = new ArrayList<>();
+
+  BenchRunner(Options options) {
+    this.o = options;
+  }
+
+  /** Command-line options; {@code --quick} changes the defaults of the durations and counts. */
+  static final class Options {
+    boolean quick;
+    Path root = Path.of(".");
+    Path out = Path.of("load-tests/target/bench");
+    Path chart;
+    Path config = Path.of("conf/gateway.yaml");
+    String gatewayCp = System.getenv().getOrDefault("GATEWAY_CP", "");
+    String tracingCp = System.getenv().getOrDefault("TRACING_CP", "");
+    String selfCp = System.getProperty("java.class.path");
+    String wrk = "wrk";
+    String lua = "load-tests/wrk/otlp.lua";
+    int spansPerRequest = 100;
+    int payloads = 1000;
+    int wrkThreads = 1;
+    int wrkConnections = 32;
+    int connections = 64;
+    int warmupSeconds = 10;
+    int saturationSeconds = 15;
+    int pointSeconds = 6;
+    double[] fractions = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1};
+    int auditEvents = 20_000;
+    int auditBatch = 100;
+    int auditThreads = 4;
+    int pendingTraces = 1_000_000;
+    String gatewayHeap = "-Xmx1g";
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      for (String a : args) {
+        if (a.equals("--quick")) {
+          o.quick = true;
+          o.warmupSeconds = 4;
+          o.saturationSeconds = 5;
+          o.pointSeconds = 3;
+          o.fractions = new double[] {0.25, 0.5, 0.9};
+          o.auditEvents = 5_000;
+          o.payloads = 400;
+        }
+      }
+      for (String a : args) {
+        if (a.equals("--quick")) {
+          continue;
+        }
+        int eq = a.indexOf('=');
+        if (!a.startsWith("--") || eq < 0) {
+          throw new IllegalArgumentException("unknown argument '" + a + "' (options are --name=value, or --quick)");
+        }
+        String k = a.substring(2, eq);
+        String v = a.substring(eq + 1);
+        switch (k) {
+          case "root" -> o.root = Path.of(v);
+          case "out" -> o.out = Path.of(v);
+          case "chart" -> o.chart = Path.of(v);
+          case "config" -> o.config = Path.of(v);
+          case "gateway-cp" -> o.gatewayCp = v;
+          case "tracing-cp" -> o.tracingCp = v;
+          case "wrk" -> o.wrk = v;
+          case "lua" -> o.lua = v;
+          case "spans-per-request" -> o.spansPerRequest = Integer.parseInt(v);
+          case "payloads" -> o.payloads = Integer.parseInt(v);
+          case "wrk-threads" -> o.wrkThreads = Integer.parseInt(v);
+          case "wrk-connections" -> o.wrkConnections = Integer.parseInt(v);
+          case "connections" -> o.connections = Integer.parseInt(v);
+          case "warmup" -> o.warmupSeconds = Integer.parseInt(v);
+          case "duration" -> o.saturationSeconds = Integer.parseInt(v);
+          case "point-duration" -> o.pointSeconds = Integer.parseInt(v);
+          case "fractions" -> o.fractions = Stream.of(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+          case "audit-events" -> o.auditEvents = Integer.parseInt(v);
+          case "audit-batch" -> o.auditBatch = Integer.parseInt(v);
+          case "audit-threads" -> o.auditThreads = Integer.parseInt(v);
+          case "pending-traces" -> o.pendingTraces = Integer.parseInt(v);
+          case "gateway-heap" -> o.gatewayHeap = v;
+          default -> throw new IllegalArgumentException("unknown option --" + k);
+        }
+      }
+      if (o.chart == null) {
+        o.chart = o.out.resolve("performance.png");
+      }
+      return o;
+    }
+  }
+
+  /** Saturation with wrk: items/s from the target's own counter, CPU of the target process over the same window. */
+  record Saturation(double itemsPerSecond, double cpuSecondsPerMillion, WrkReport wrk) {}
+
+  public static void main(String[] args) throws Exception {
+    Options options = Options.parse(args);
+    BenchRunner runner = new BenchRunner(options);
+    Runtime.getRuntime().addShutdownHook(new Thread(runner::stopAll));
+    BenchSummary summary = runner.run();
+    OUT.println(summary.resultLine());
+    System.exit(0);
+  }
+
+  BenchSummary run() throws Exception {
+    long t0 = System.nanoTime();
+    Files.createDirectories(o.out);
+    List<String> notes = new ArrayList<>();
+    log("machine: " + Machine.describe());
+    List<String> processors = traceProcessors();
+    log("default traces pipeline (" + o.config + "): processors=" + processors + ", exporters replaced by a null sink");
+    for (String wanted : List.of("cost", "tail_sampling")) {
+      if (processors.stream().noneMatch(p -> p.equals(wanted) || p.startsWith(wanted + "/"))) {
+        notes.add(wanted + " is not in the traces pipeline of " + o.config + " yet: measured without it");
+      }
+    }
+    List<Payload> payloads = Payloads.generate(Payloads.Kind.TRACES_PROTOBUF, o.payloads, o.spansPerRequest, 7);
+    Path pool = o.out.resolve("traces.pool");
+    Payloads.write(pool, payloads);
+    log(String.format(Locale.ROOT, "payloads: %d distinct OTLP/protobuf trace requests x %d spans, %.1f KiB each on average",
+        payloads.size(), o.spansPerRequest, Payloads.bytes(payloads) / 1024.0 / payloads.size()));
+    List<LoadPoint> points = new ArrayList<>();
+
+    // 1. the limit
+    Path nullLog = o.out.resolve("null-receiver.log");
+    Process nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
+        List.of("127.0.0.1:0"), nullLog);
+    int nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
+    Saturation limit = saturate(NULL_RECEIVER, nullRx.pid(), nullPort, () -> statsSpans(nullPort), pool);
+    points.addAll(openLoop(NULL_RECEIVER, nullPort, payloads, limit.itemsPerSecond()));
+    stop(nullRx);
+
+    // 2. the default pipeline
+    Path dir = Files.createDirectories(o.out.resolve("gateway"));
+    int http = freePort();
+    int grpc = freePort();
+    int admin = freePort();
+    List<String> cmd = new ArrayList<>(List.of("run", "--config", o.config.toString(),
+        "--set", "receivers.otlp.protocols.http.endpoint=127.0.0.1:" + http,
+        "--set", "receivers.otlp.protocols.grpc.endpoint=127.0.0.1:" + grpc,
+        "--set", "service.telemetry.metrics.address=127.0.0.1:" + admin,
+        "--set", "service.telemetry.logs.level=info",
+        "--set", "exporters.file.directory=" + dir.resolve("otlp"),
+        "--set", "exporters.debug.verbosity=basic",
+        "--set", "exporters.debug.sampling_initial=0",
+        "--set", "exporters.debug.sampling_thereafter=2147483647"));
+    for (String signal : pipelines()) {
+      cmd.add("--set");
+      cmd.add("service.pipelines." + signal + ".exporters=[debug]");
+    }
+    if (hasTopLevel("audit")) {
+      cmd.addAll(List.of("--set", "audit.store.directory=" + dir.resolve("audit")));
+    }
+    Path gatewayLog = o.out.resolve("gateway.log");
+    List<String> jvm = new ArrayList<>(List.of(o.gatewayHeap));
+    if (Runtime.version().feature() >= 24) {
+      jvm.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    Process gateway = startJava(o.gatewayCp, jvm, "io.goblinos.gateway.cli.GoblinGateway", cmd, gatewayLog);
+    awaitReady(gateway, gatewayLog, admin);
+    log("gateway ready: pid " + gateway.pid() + ", OTLP/HTTP 127.0.0.1:" + http);
+    Saturation pipeline = saturate(PIPELINE, gateway.pid(), http, () -> acceptedSpans(admin), pool);
+    List<LoadPoint> pipelinePoints = openLoop(PIPELINE, http, payloads, pipeline.itemsPerSecond());
+    points.addAll(pipelinePoints);
+    double rssMb = ProcStat.peakRssBytes(gateway.pid()) / 1048576.0;
+    stop(gateway);
+    LoadPoint half = pipelinePoints.stream().min(Comparator.comparingDouble(p -> Math.abs(p.fraction() - 0.5))).orElseThrow();
+
+    // 3. audit
+    double auditRate = Double.NaN;
+    double verifyRate = Double.NaN;
+    try {
+      Path auditDir = o.out.resolve("audit-bench");
+      deleteRecursively(auditDir);
+      AuditBenchmark.Result audit = AuditBenchmark.run(auditDir, o.auditEvents, o.auditBatch, o.auditThreads);
+      log("audit: " + audit);
+      auditRate = audit.submitEventsPerSecond();
+      verifyRate = audit.rawVerificationsPerSecond();
+      deleteRecursively(auditDir);
+    } catch (Exception | LinkageError e) {
+      notes.add("audit benchmark failed: " + e);
+    }
+
+    // 4. tail-sampling memory
+    double bytesPerTrace = pendingTraceBytes(notes);
+
+    // report
+    Path csv = o.out.resolve("points.csv");
+    List<String> lines = new ArrayList<>();
+    lines.add(LoadPoint.CSV_HEADER);
+    points.forEach(p -> lines.add(p.toCsv()));
+    Files.write(csv, lines);
+    try {
+      LoadChart.render(points, o.chart, "OTLP/HTTP traces, " + o.spansPerRequest + " spans/request");
+      log("chart: " + o.chart);
+    } catch (Exception | LinkageError e) {
+      notes.add("chart not rendered: " + e);
+    }
+    BenchSummary summary = new BenchSummary(pipeline.itemsPerSecond(), limit.itemsPerSecond(), pipeline.cpuSecondsPerMillion(),
+        half.p50Ms(), half.p99Ms(), rssMb, auditRate, verifyRate, bytesPerTrace);
+    List<String> report = new ArrayList<>();
+    report.add("# Goblin Gateway benchmark " + Instant.now() + (o.quick ? " (--quick)" : ""));
+    report.add("machine: " + Machine.describe());
+    report.add("traces pipeline processors: " + processors + "; exporters: null sink (debug, never logging)");
+    report.add(String.format(Locale.ROOT, "limit (null receiver): %.0f spans/s, %.2f CPU-s per M spans; wrk %.0f req/s, %d errors",
+        limit.itemsPerSecond(), limit.cpuSecondsPerMillion(), limit.wrk().requestsPerSecond(), limit.wrk().errors()));
+    report.add(String.format(Locale.ROOT, "pipeline: %.0f spans/s, %.2f CPU-s per M spans; wrk %.0f req/s, %d errors",
+        pipeline.itemsPerSecond(), pipeline.cpuSecondsPerMillion(), pipeline.wrk().requestsPerSecond(), pipeline.wrk().errors()));
+    report.add(String.format(Locale.ROOT, "pipeline at %.0f%% of saturation: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %d errors of %d",
+        half.fraction() * 100, half.p50Ms(), half.p90Ms(), half.p99Ms(), half.errors(), half.sent()));
+    report.add(String.format(Locale.ROOT, "gateway peak RSS: %.0f MiB", rssMb));
+    report.addAll(lines);
+    notes.forEach(n -> report.add("note: " + n));
+    report.add(String.format(Locale.ROOT, "elapsed: %.0f s", (System.nanoTime() - t0) / 1e9));
+    report.add(summary.resultLine());
+    Files.write(o.out.resolve("summary.txt"), report);
+    for (String n : notes) {
+      log("note: " + n);
+    }
+    log(String.format(Locale.ROOT, "done in %.0f s; %s, %s", (System.nanoTime() - t0) / 1e9, csv, o.out.resolve("summary.txt")));
+    return summary;
+  }
+
+  // ------------------------------------------------------------------ measurements
+
+  private Saturation saturate(String target, long pid, int port, Supplier<Double> counter, Path pool) throws Exception {
+    String url = "http://127.0.0.1:" + port;
+    log(target + ": warm-up " + o.warmupSeconds + " s (wrk -t" + o.wrkThreads + " -c" + o.wrkConnections + ")");
+    wrk(url, pool, o.warmupSeconds);
+    double items0 = counter.get();
+    double cpu0 = ProcStat.cpuSeconds(pid);
+    WrkReport report = wrk(url, pool, o.saturationSeconds);
+    double items1 = counter.get();
+    double cpu1 = ProcStat.cpuSeconds(pid);
+    double items = items1 - items0;
+    double rate = items / report.seconds();
+    double cpuPerMillion = (cpu1 - cpu0) / (items / 1e6);
+    log(String.format(Locale.ROOT, "%s: saturation %.0f spans/s (%.0f req/s by wrk, %d errors), %.2f CPU-s per M spans, wrk p50 %.2f ms p99 %.2f ms",
+        target, rate, report.requestsPerSecond(), report.errors(), cpuPerMillion, report.p50Ms(), report.p99Ms()));
+    if (report.errors() > report.requests() / 100) {
+      log("WARNING " + target + ": " + report.errors() + " of " + report.requests() + " requests failed during saturation");
+    }
+    return new Saturation(rate, cpuPerMillion, report);
+  }
+
+  private WrkReport wrk(String url, Path pool, int seconds) throws Exception {
+    List<String> cmd = List.of(o.wrk, "-t" + o.wrkThreads, "-c" + o.wrkConnections, "-d" + seconds + "s", "--latency",
+        "-s", o.root.resolve(o.lua).toString(), url, "--", pool.toAbsolutePath().toString(), "application/x-protobuf", "/v1/traces");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("wrk failed: " + String.join(" ", cmd) + "\n" + output);
+    }
+    return WrkReport.parse(output);
+  }
+
+  private List<LoadPoint> openLoop(String target, int port, List<Payload> payloads, double saturationItemsPerSecond) throws Exception {
+    List<LoadPoint> points = new ArrayList<>();
+    try (OpenLoopLoad load = new OpenLoopLoad("127.0.0.1", port, o.connections)) {
+      double perRequest = o.spansPerRequest;
+      load.run(target, 0.5, "/v1/traces", "application/x-protobuf", payloads, 0.5 * saturationItemsPerSecond / perRequest,
+          Duration.ofSeconds(2)); // warm the client's connections and JIT
+      for (double f : o.fractions) {
+        LoadPoint p = load.run(target, f, "/v1/traces", "application/x-protobuf", payloads, f * saturationItemsPerSecond / perRequest,
+            Duration.ofSeconds(o.pointSeconds));
+        log(String.format(Locale.ROOT, "%s: offered %.0f%% = %.0f spans/s -> achieved %.0f spans/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, errors %d/%d",
+            target, f * 100, p.offeredItemsPerSecond(), p.achievedItemsPerSecond(), p.p50Ms(), p.p90Ms(), p.p99Ms(), p.errors(), p.sent()));
+        points.add(p);
+      }
+    }
+    return points;
+  }
+
+  private double pendingTraceBytes(List<String> notes) {
+    String cp = o.tracingCp;
+    if (cp.isBlank()) {
+      notes.add("bytes_per_pending_trace n/a: no gateway-tracing class path (TRACING_CP / --tracing-cp)");
+      return Double.NaN;
+    }
+    try {
+      Path logFile = o.out.resolve("pending-traces.log");
+      log("tail sampling: " + o.pendingTraces + " pending traces (PendingTracesBench)");
+      Process p = startJava(cp, List.of("-Xmx4g"), "io.goblinos.gateway.tracing.sampling.PendingTracesBench",
+          List.of("traces=" + o.pendingTraces), logFile);
+      if (!p.waitFor(600, TimeUnit.SECONDS)) {
+        stop(p);
+        notes.add("bytes_per_pending_trace n/a: PendingTracesBench did not finish in 600 s");
+        return Double.NaN;
+      }
+      String text = Files.readString(logFile);
+      Matcher m = Pattern.compile("RESULT bytes_per_pending_trace=([\\d.]+)").matcher(text);
+      if (!m.find()) {
+        String tail = text.length() > 600 ? text.substring(text.length() - 600) : text;
+        notes.add("bytes_per_pending_trace n/a: PendingTracesBench printed no RESULT (exit " + p.exitValue() + "): "
+            + tail.replace('\n', ' '));
+        return Double.NaN;
+      }
+      for (String line : text.split("\n")) {
+        log("tail sampling: " + line);
+      }
+      return Double.parseDouble(m.group(1));
+    } catch (Exception e) {
+      notes.add("bytes_per_pending_trace n/a: " + e);
+      return Double.NaN;
+    }
+  }
+
+  private static double statsSpans(int port) {
+    String body = get("http://127.0.0.1:" + port + "/stats");
+    Matcher m = Pattern.compile("\"spans\":(\\d+)").matcher(body);
+    if (!m.find()) {
+      throw new IllegalStateException("null receiver /stats: " + body);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  private static double acceptedSpans(int adminPort) {
+    return PrometheusText.sum(get("http://127.0.0.1:" + adminPort + "/metrics"), "gateway_receiver_accepted_spans_total");
+  }
+
+  // ------------------------------------------------------------------ processes
+
+  private Process startJava(String cp, List<String> jvmOptions, String mainClass, List<String> args, Path logFile) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(cp);
+    cmd.add(mainClass);
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).directory(o.root.toFile()).redirectErrorStream(true)
+        .redirectOutput(logFile.toFile()).start();
+    started.add(p);
+    return p;
+  }
+
+  private static String awaitLine(Process p, Path logFile, Pattern pattern, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(logFile)) {
+        Matcher m = pattern.matcher(Files.readString(logFile));
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+      if (!p.isAlive()) {
+        throw new IllegalStateException("process exited " + p.exitValue() + ": " + tail(logFile));
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("no '" + pattern + "' within " + seconds + " s: " + tail(logFile));
+  }
+
+  private static void awaitReady(Process p, Path logFile, int adminPort) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("gateway exited " + p.exitValue() + ":\n" + tail(logFile));
+      }
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("gateway not ready within 90 s:\n" + tail(logFile));
+  }
+
+  private void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(40, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private void stopAll() {
+    for (Process p : started) {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private static String tail(Path logFile) {
+    try {
+      List<String> lines = Files.readAllLines(logFile);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String get(String url) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new IllegalStateException("GET " + url + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ config
+
+  private JsonNode config() throws IOException {
+    return new ObjectMapper(new YAMLFactory()).readTree(o.root.resolve(o.config).toFile());
+  }
+
+  private List<String> traceProcessors() throws IOException {
+    List<String> out = new ArrayList<>();
+    config().path("service").path("pipelines").path("traces").path("processors").forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private List<String> pipelines() throws IOException {
+    List<String> out = new ArrayList<>();
+    config().path("service").path("pipelines").fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  private boolean hasTopLevel(String key) throws IOException {
+    return config().has(key);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        p.toFile().setWritable(true);
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static void log(String message) {
+    OUT.println("bench: " + message);
+    OUT.flush();
+  }
+
+  @SuppressWarnings("unused")
+  private static String readAll(Process p) throws IOException {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      return String.join("\n", r.lines().toList());
+    }
+  }
+
+  @SuppressWarnings("unused")
+  private static CompletableFuture<Void> none() {
+    return CompletableFuture.completedFuture(null);
+  }
+}

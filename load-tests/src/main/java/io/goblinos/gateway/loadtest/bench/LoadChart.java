@@ -1,0 +1,112 @@
+package io.goblinos.gateway.loadtest.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Renders the benchmark's open-loop points (CSV of {@link LoadPoint}) as one PNG with two panels: achieved vs offered
+ * throughput, and p50/p99 latency (log scale) vs offered throughput, for each target.
+ *
+ * <p>{@code java ... LoadChart points.csv out.png [title]}
+ */
+public final class LoadChart {
+  private LoadChart() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 2) {
+      System.err.println("usage: LoadChart points.csv out.png [title]");
+      System.exit(2);
+    }
+    render(readCsv(Path.of(args[0])), Path.of(args[1]), args.length > 2 ? args[2] : "Goblin Gateway OTLP/HTTP traces");
+  }
+
+  public static List<LoadPoint> readCsv(Path csv) throws IOException {
+    List<LoadPoint> points = new ArrayList<>();
+    for (String line : Files.readAllLines(csv)) {
+      if (!line.isBlank() && !line.startsWith("target,")) {
+        points.add(LoadPoint.fromCsv(line));
+      }
+    }
+    return points;
+  }
+
+  public static void render(List<LoadPoint> points, Path png, String title) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    Map<String, List<LoadPoint>> byTarget = new TreeMap<>();
+    for (LoadPoint p : points) {
+      byTarget.computeIfAbsent(p.target(), k -> new ArrayList<>()).add(p);
+    }
+    XYChart throughput = new XYChartBuilder().width(760).height(520)
+        .title(title + ": throughput").xAxisTitle("offered load (k spans/s)").yAxisTitle("achieved (k spans/s, 2xx)").build();
+    XYChart latency = new XYChartBuilder().width(760).height(520)
+        .title(title + ": latency").xAxisTitle("offered load (k spans/s)").yAxisTitle("request latency (ms, log scale)").build();
+    style(throughput);
+    style(latency);
+    latency.getStyler().setYAxisLogarithmic(true);
+    double maxOffered = 0;
+    for (Map.Entry<String, List<LoadPoint>> e : byTarget.entrySet()) {
+      List<LoadPoint> ps = new ArrayList<>(e.getValue());
+      ps.sort((a, b) -> Double.compare(a.offeredItemsPerSecond(), b.offeredItemsPerSecond()));
+      double[] x = ps.stream().mapToDouble(p -> p.offeredItemsPerSecond() / 1000).toArray();
+      double[] y = ps.stream().mapToDouble(p -> p.achievedItemsPerSecond() / 1000).toArray();
+      for (double v : x) {
+        maxOffered = Math.max(maxOffered, v);
+      }
+      throughput.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+      addLatency(latency, e.getKey() + " p50", ps, 0.50);
+      addLatency(latency, e.getKey() + " p99", ps, 0.99);
+    }
+    if (maxOffered > 0) {
+      XYSeries ideal = throughput.addSeries("offered = achieved", new double[] {0, maxOffered}, new double[] {0, maxOffered});
+      ideal.setMarker(SeriesMarkers.NONE);
+      ideal.setLineColor(Color.GRAY);
+      ideal.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
+    }
+    Path parent = png.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    BitmapEncoder.saveBitmap(List.of(throughput, latency), 1, 2, stripPng(png.toString()), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void addLatency(XYChart chart, String name, List<LoadPoint> ps, double q) {
+    List<Double> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    for (LoadPoint p : ps) {
+      double v = q == 0.50 ? p.p50Ms() : p.p99Ms();
+      if (Double.isFinite(v) && v > 0) {
+        xs.add(p.offeredItemsPerSecond() / 1000);
+        ys.add(v);
+      }
+    }
+    if (!xs.isEmpty()) {
+      XYSeries s = chart.addSeries(name, xs, ys);
+      s.setMarker(q == 0.50 ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+    }
+  }
+
+  private static void style(XYChart chart) {
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotGridLinesVisible(true);
+    chart.getStyler().setXAxisMin(0.0);
+    chart.getStyler().setDecimalPattern("#,##0.##");
+  }
+
+  private static String stripPng(String path) {
+    return path.endsWith(".png") ? path.substring(0, path.length() - 4) : path;
+  }
+}

@@ -1,0 +1,124 @@
+package io.goblinos.gateway.loadtest.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchParsingTest {
+  static final String WRK = """
+      Running 10s test @ http://127.0.0.1:4318
+        1 threads and 32 connections
+        Thread Stats   Avg      Stdev     Max   +/- Stdev
+          Latency    12.34ms    5.67ms  98.10ms   80.00%
+          Req/Sec     2.60k   100.00     2.80k    70.00%
+        Latency Distribution
+           50%   11.50ms
+           75%   14.00ms
+           90%   18.25ms
+           99%    1.02s
+        25961 requests in 10.00s, 3.12MB read
+        Socket errors: connect 0, read 2, write 0, timeout 1
+        Non-2xx or 3xx responses: 5
+      Requests/sec:   2595.43
+      Transfer/sec:    319.21KB
+      """;
+
+  @Test
+  void parsesWrk() {
+    WrkReport r = WrkReport.parse(WRK);
+    assertThat(r.requests()).isEqualTo(25961);
+    assertThat(r.seconds()).isEqualTo(10.0);
+    assertThat(r.requestsPerSecond()).isEqualTo(2595.43);
+    assertThat(r.non2xx()).isEqualTo(5);
+    assertThat(r.socketErrors()).isEqualTo(3);
+    assertThat(r.errors()).isEqualTo(8);
+    assertThat(r.p50Ms()).isEqualTo(11.5);
+    assertThat(r.p90Ms()).isEqualTo(18.25);
+    assertThat(r.p99Ms()).isEqualTo(1020.0, within(1e-9));
+  }
+
+  @Test
+  void wrkWithoutErrorsOrDistribution() {
+    WrkReport r = WrkReport.parse("  100 requests in 1.00m, 1MB read\nRequests/sec:   1.67\n");
+    assertThat(r.seconds()).isEqualTo(60.0);
+    assertThat(r.errors()).isZero();
+    assertThat(r.p99Ms()).isEqualTo(-1);
+    assertThatThrownBy(() -> WrkReport.parse("unable to connect to 127.0.0.1:1 Connection refused"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not wrk output");
+  }
+
+  @Test
+  void procStatCountsFieldsAfterTheCommandName() {
+    // comm with spaces and parentheses; utime=1234 stime=56 are fields 14 and 15
+    String stat = "4242 (java (evil) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 1234 56 0 0 20 0 40 0 100 1000000 5000 "
+        + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
+    assertThat(ProcStat.cpuTicks(stat)).isEqualTo(1290);
+    assertThat(ProcStat.statusKiB("Name:\tjava\nVmHWM:\t  123456 kB\nVmRSS:\t 100 kB\n", "VmHWM")).isEqualTo(123456);
+    assertThat(ProcStat.statusKiB("Name:\tjava\n", "VmHWM")).isEqualTo(-1);
+  }
+
+  @Test
+  void procStatOfThisProcess() throws Exception {
+    if (!Files.exists(Path.of("/proc/self/stat"))) {
+      return; // not Linux
+    }
+    long pid = ProcessHandle.current().pid();
+    assertThat(ProcStat.cpuSeconds(pid)).isPositive();
+    assertThat(ProcStat.peakRssBytes(pid)).isGreaterThan(1 << 20);
+  }
+
+  @Test
+  void prometheusSumsEverySeriesOfExactlyThatName() {
+    String text = """
+        # HELP gateway_receiver_accepted_spans_total Spans accepted
+        # TYPE gateway_receiver_accepted_spans_total counter
+        gateway_receiver_accepted_spans_total{receiver="otlp",transport="http"} 1.5E7
+        gateway_receiver_accepted_spans_total{receiver="otlp",transport="grpc"} 100.0
+        gateway_receiver_accepted_spans_total_other 9
+        gateway_receiver_accepted_spans 7
+        """;
+    assertThat(PrometheusText.sum(text, "gateway_receiver_accepted_spans_total")).isEqualTo(15_000_100.0);
+    assertThat(PrometheusText.sum(text, "gateway_receiver_accepted_spans")).isEqualTo(7.0);
+    assertThat(PrometheusText.sum(text, "absent_total")).isZero();
+  }
+
+  @Test
+  void resultLineHasEveryFigureInOrderAndNaForTheMissing() {
+    BenchSummary s = new BenchSummary(500_000, 1_000_000, 3.456, 1.234, 8.9, 400.4, 4000, 5000, Double.NaN);
+    assertThat(s.resultLine()).isEqualTo("RESULT spans_per_s=500000 limit_spans_per_s=1000000 pipeline_ratio=0.50 "
+        + "cpu_s_per_mspans=3.46 p50_ms=1.23 p99_ms=8.90 rss_mb=400 audit_events_per_s=4000 ed25519_verify_per_s=5000 "
+        + "audit_ratio=0.80 bytes_per_pending_trace=n/a");
+  }
+
+  @Test
+  void optionsQuickAndOverrides() {
+    BenchRunner.Options o = BenchRunner.Options.parse(new String[] {"--quick", "--duration=7", "--fractions=0.5,1"});
+    assertThat(o.quick).isTrue();
+    assertThat(o.saturationSeconds).isEqualTo(7);
+    assertThat(o.pointSeconds).isEqualTo(3);
+    assertThat(o.fractions).containsExactly(0.5, 1.0);
+    assertThat(o.chart).isEqualTo(o.out.resolve("performance.png"));
+    assertThatThrownBy(() -> BenchRunner.Options.parse(new String[] {"--nope=1"})).hasMessageContaining("unknown option --nope");
+  }
+
+  @Test
+  void chartRendersFromCsv(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("points.csv");
+    Files.write(csv, List.of(LoadPoint.CSV_HEADER,
+        new LoadPoint("null_receiver", 0.5, 500_000, 499_000, 1.1, 2.0, 3.0, 100, 0).toCsv(),
+        new LoadPoint("null_receiver", 1.0, 1_000_000, 950_000, 5.1, 9.0, 30.0, 100, 0).toCsv(),
+        new LoadPoint("pipeline", 0.5, 250_000, 250_000, 1.5, 2.5, 4.0, 100, 0).toCsv(),
+        new LoadPoint("pipeline", 1.1, 550_000, 500_000, 50, 90, Double.POSITIVE_INFINITY, 100, 3).toCsv()));
+    Path png = dir.resolve("chart.png");
+    LoadChart.render(LoadChart.readCsv(csv), png, "test");
+    byte[] bytes = Files.readAllBytes(png);
+    assertThat(bytes.length).isGreaterThan(1000);
+    assertThat(new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+  }
+}
