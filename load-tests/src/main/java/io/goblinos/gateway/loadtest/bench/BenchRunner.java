@@ -6,9 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.goblinos.gateway.audit.log.AuditBenchmark;
 import io.goblinos.gateway.loadtest.payload.Payload;
 import io.goblinos.gateway.loadtest.payload.Payloads;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -35,9 +32,9 @@ import java.util.stream.Stream;
  * The benchmark behind {@code load-tests/bench.sh}, one run, side by side on this machine:
  * <ol>
  *   <li>the limit: {@link io.goblinos.gateway.loadtest.nullreceiver.NullReceiver} on the gateway's class path, saturated
- *       with wrk (spans/s), then open-loop points;</li>
+ *       by {@link LoadGenerator} in closed loop (or wrk, {@code --generator=wrk}) (spans/s), then open-loop points;</li>
  *   <li>the default pipeline: {@code conf/gateway.yaml} with every pipeline's exporters replaced by a null sink,
- *       saturated with wrk (spans/s, gateway CPU-seconds per million spans from {@code /proc/PID/stat}), open-loop
+ *       saturated the same way (spans/s, gateway CPU-seconds per million spans from {@code /proc/PID/stat}), open-loop
  *       points (p50/p99 at half the saturation rate), peak RSS ({@code VmHWM});</li>
  *   <li>audit: {@link AuditBenchmark} (events/s verified and durably appended vs raw Ed25519 verifications/s);</li>
  *   <li>tail sampling memory: {@code io.goblinos.gateway.tracing.sampling.PendingTracesBench} in its own JVM.</li>
@@ -68,12 +65,14 @@ public final class BenchRunner {
     String gatewayCp = System.getenv().getOrDefault("GATEWAY_CP", "");
     String tracingCp = System.getenv().getOrDefault("TRACING_CP", "");
     String selfCp = System.getProperty("java.class.path");
+    String generator = "java";
     String wrk = "wrk";
     String lua = "load-tests/wrk/otlp.lua";
     int spansPerRequest = 100;
     int payloads = 1000;
     int wrkThreads = 1;
     int wrkConnections = 32;
+    int inFlight = 32;
     int connections = 64;
     int warmupSeconds = 10;
     int saturationSeconds = 15;
@@ -115,6 +114,7 @@ public final class BenchRunner {
           case "config" -> o.config = Path.of(v);
           case "gateway-cp" -> o.gatewayCp = v;
           case "tracing-cp" -> o.tracingCp = v;
+          case "generator" -> o.generator = v;
           case "wrk" -> o.wrk = v;
           case "lua" -> o.lua = v;
           case "spans-per-request" -> o.spansPerRequest = Integer.parseInt(v);
@@ -122,6 +122,7 @@ public final class BenchRunner {
           case "wrk-threads" -> o.wrkThreads = Integer.parseInt(v);
           case "wrk-connections" -> o.wrkConnections = Integer.parseInt(v);
           case "connections" -> o.connections = Integer.parseInt(v);
+          case "in-flight" -> o.inFlight = Integer.parseInt(v);
           case "warmup" -> o.warmupSeconds = Integer.parseInt(v);
           case "duration" -> o.saturationSeconds = Integer.parseInt(v);
           case "point-duration" -> o.pointSeconds = Integer.parseInt(v);
@@ -134,6 +135,9 @@ public final class BenchRunner {
           default -> throw new IllegalArgumentException("unknown option --" + k);
         }
       }
+      if (!o.generator.equals("java") && !o.generator.equals("wrk")) {
+        throw new IllegalArgumentException("--generator must be java or wrk, was " + o.generator);
+      }
       if (o.chart == null) {
         o.chart = o.out.resolve("performance.png");
       }
@@ -141,8 +145,11 @@ public final class BenchRunner {
     }
   }
 
-  /** Saturation with wrk: items/s from the target's own counter, CPU of the target process over the same window. */
-  record Saturation(double itemsPerSecond, double cpuSecondsPerMillion, WrkReport wrk) {}
+  /**
+   * Saturation: items/s from the target's own counter and CPU-seconds of the target process, both over the same
+   * wall-clock window; requests/s and errors as the generator saw them.
+   */
+  record Saturation(double itemsPerSecond, double cpuSecondsPerMillion, double requestsPerSecond, long errors) {}
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
@@ -177,7 +184,7 @@ public final class BenchRunner {
     Process nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
         List.of("127.0.0.1:0"), nullLog);
     int nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
-    Saturation limit = saturate(NULL_RECEIVER, nullRx.pid(), nullPort, () -> statsSpans(nullPort), pool);
+    Saturation limit = saturate(NULL_RECEIVER, nullRx.pid(), nullPort, () -> statsSpans(nullPort), pool, payloads);
     points.addAll(openLoop(NULL_RECEIVER, nullPort, payloads, limit.itemsPerSecond()));
     stop(nullRx);
 
@@ -210,7 +217,7 @@ public final class BenchRunner {
     Process gateway = startJava(o.gatewayCp, jvm, "io.goblinos.gateway.cli.GoblinGateway", cmd, gatewayLog);
     awaitReady(gateway, gatewayLog, admin);
     log("gateway ready: pid " + gateway.pid() + ", OTLP/HTTP 127.0.0.1:" + http);
-    Saturation pipeline = saturate(PIPELINE, gateway.pid(), http, () -> acceptedSpans(admin), pool);
+    Saturation pipeline = saturate(PIPELINE, gateway.pid(), http, () -> acceptedSpans(admin), pool, payloads);
     List<LoadPoint> pipelinePoints = openLoop(PIPELINE, http, payloads, pipeline.itemsPerSecond());
     points.addAll(pipelinePoints);
     double rssMb = ProcStat.peakRssBytes(gateway.pid()) / 1048576.0;
@@ -253,10 +260,12 @@ public final class BenchRunner {
     report.add("# Goblin Gateway benchmark " + Instant.now() + (o.quick ? " (--quick)" : ""));
     report.add("machine: " + Machine.describe());
     report.add("traces pipeline processors: " + processors + "; exporters: null sink (debug, never logging)");
-    report.add(String.format(Locale.ROOT, "limit (null receiver): %.0f spans/s, %.2f CPU-s per M spans; wrk %.0f req/s, %d errors",
-        limit.itemsPerSecond(), limit.cpuSecondsPerMillion(), limit.wrk().requestsPerSecond(), limit.wrk().errors()));
-    report.add(String.format(Locale.ROOT, "pipeline: %.0f spans/s, %.2f CPU-s per M spans; wrk %.0f req/s, %d errors",
-        pipeline.itemsPerSecond(), pipeline.cpuSecondsPerMillion(), pipeline.wrk().requestsPerSecond(), pipeline.wrk().errors()));
+    report.add("load generator: " + o.generator + "; " + o.spansPerRequest + " spans/request; saturation " + o.saturationSeconds
+        + " s after " + o.warmupSeconds + " s warm-up; open-loop points " + o.pointSeconds + " s each");
+    report.add(String.format(Locale.ROOT, "limit (null receiver): %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
+        limit.itemsPerSecond(), limit.cpuSecondsPerMillion(), limit.requestsPerSecond(), limit.errors()));
+    report.add(String.format(Locale.ROOT, "pipeline: %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
+        pipeline.itemsPerSecond(), pipeline.cpuSecondsPerMillion(), pipeline.requestsPerSecond(), pipeline.errors()));
     report.add(String.format(Locale.ROOT, "pipeline at %.0f%% of saturation: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %d errors of %d",
         half.fraction() * 100, half.p50Ms(), half.p90Ms(), half.p99Ms(), half.errors(), half.sent()));
     report.add(String.format(Locale.ROOT, "gateway peak RSS: %.0f MiB", rssMb));
@@ -274,24 +283,50 @@ public final class BenchRunner {
 
   // ------------------------------------------------------------------ measurements
 
-  private Saturation saturate(String target, long pid, int port, Supplier<Double> counter, Path pool) throws Exception {
+  private Saturation saturate(String target, long pid, int port, Supplier<Double> counter, Path pool, List<Payload> payloads)
+      throws Exception {
     String url = "http://127.0.0.1:" + port;
-    log(target + ": warm-up " + o.warmupSeconds + " s (wrk -t" + o.wrkThreads + " -c" + o.wrkConnections + ")");
-    wrk(url, pool, o.warmupSeconds);
-    double items0 = counter.get();
-    double cpu0 = ProcStat.cpuSeconds(pid);
-    WrkReport report = wrk(url, pool, o.saturationSeconds);
-    double items1 = counter.get();
-    double cpu1 = ProcStat.cpuSeconds(pid);
-    double items = items1 - items0;
-    double rate = items / report.seconds();
-    double cpuPerMillion = (cpu1 - cpu0) / (items / 1e6);
-    log(String.format(Locale.ROOT, "%s: saturation %.0f spans/s (%.0f req/s by wrk, %d errors), %.2f CPU-s per M spans, wrk p50 %.2f ms p99 %.2f ms",
-        target, rate, report.requestsPerSecond(), report.errors(), cpuPerMillion, report.p50Ms(), report.p99Ms()));
-    if (report.errors() > report.requests() / 100) {
-      log("WARNING " + target + ": " + report.errors() + " of " + report.requests() + " requests failed during saturation");
+    boolean wrk = o.generator.equals("wrk");
+    String how = wrk ? "wrk -t" + o.wrkThreads + " -c" + o.wrkConnections : "closed loop, " + o.inFlight + " requests in flight";
+    log(target + ": warm-up " + o.warmupSeconds + " s (" + how + ")");
+    try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, o.inFlight)) {
+      if (wrk) {
+        wrk(url, pool, o.warmupSeconds);
+      } else {
+        load.closedLoop("/v1/traces", "application/x-protobuf", payloads, o.inFlight, Duration.ofSeconds(o.warmupSeconds));
+      }
+      double items0 = counter.get();
+      double cpu0 = ProcStat.cpuSeconds(pid);
+      long t0 = System.nanoTime();
+      double requestsPerSecond;
+      long errors;
+      long requests;
+      String latency = "";
+      if (wrk) {
+        WrkReport report = wrk(url, pool, o.saturationSeconds);
+        requestsPerSecond = report.requestsPerSecond();
+        errors = report.errors();
+        requests = report.requests();
+        latency = String.format(Locale.ROOT, ", wrk p50 %.2f ms p99 %.2f ms", report.p50Ms(), report.p99Ms());
+      } else {
+        LoadGenerator.Saturation s = load.closedLoop("/v1/traces", "application/x-protobuf", payloads, o.inFlight,
+            Duration.ofSeconds(o.saturationSeconds));
+        requestsPerSecond = s.requests() / s.seconds();
+        errors = s.errors();
+        requests = s.requests();
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double items = counter.get() - items0;
+      double cpu = ProcStat.cpuSeconds(pid) - cpu0;
+      double rate = items / seconds;
+      double cpuPerMillion = cpu / (items / 1e6);
+      log(String.format(Locale.ROOT, "%s: saturation %.0f spans/s (%.0f req/s, %d errors), %.2f CPU-s per M spans (%.1f of %d cores busy)%s",
+          target, rate, requestsPerSecond, errors, cpuPerMillion, cpu / seconds, Runtime.getRuntime().availableProcessors(), latency));
+      if (errors > requests / 100) {
+        log("WARNING " + target + ": " + errors + " of " + requests + " requests failed during saturation");
+      }
+      return new Saturation(rate, cpuPerMillion, requestsPerSecond, errors);
     }
-    return new Saturation(rate, cpuPerMillion, report);
   }
 
   private WrkReport wrk(String url, Path pool, int seconds) throws Exception {
@@ -307,12 +342,12 @@ public final class BenchRunner {
 
   private List<LoadPoint> openLoop(String target, int port, List<Payload> payloads, double saturationItemsPerSecond) throws Exception {
     List<LoadPoint> points = new ArrayList<>();
-    try (OpenLoopLoad load = new OpenLoopLoad("127.0.0.1", port, o.connections)) {
+    try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, o.connections)) {
       double perRequest = o.spansPerRequest;
-      load.run(target, 0.5, "/v1/traces", "application/x-protobuf", payloads, 0.5 * saturationItemsPerSecond / perRequest,
+      load.openLoop(target, 0.5, "/v1/traces", "application/x-protobuf", payloads, 0.5 * saturationItemsPerSecond / perRequest,
           Duration.ofSeconds(2)); // warm the client's connections and JIT
       for (double f : o.fractions) {
-        LoadPoint p = load.run(target, f, "/v1/traces", "application/x-protobuf", payloads, f * saturationItemsPerSecond / perRequest,
+        LoadPoint p = load.openLoop(target, f, "/v1/traces", "application/x-protobuf", payloads, f * saturationItemsPerSecond / perRequest,
             Duration.ofSeconds(o.pointSeconds));
         log(String.format(Locale.ROOT, "%s: offered %.0f%% = %.0f spans/s -> achieved %.0f spans/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, errors %d/%d",
             target, f * 100, p.offeredItemsPerSecond(), p.achievedItemsPerSecond(), p.p50Ms(), p.p90Ms(), p.p99Ms(), p.errors(), p.sent()));
@@ -503,15 +538,4 @@ public final class BenchRunner {
     OUT.flush();
   }
 
-  @SuppressWarnings("unused")
-  private static String readAll(Process p) throws IOException {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      return String.join("\n", r.lines().toList());
-    }
-  }
-
-  @SuppressWarnings("unused")
-  private static CompletableFuture<Void> none() {
-    return CompletableFuture.completedFuture(null);
-  }
 }

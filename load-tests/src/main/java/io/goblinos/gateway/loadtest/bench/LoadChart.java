@@ -14,6 +14,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -65,9 +66,13 @@ public final class LoadChart {
       for (double v : x) {
         maxOffered = Math.max(maxOffered, v);
       }
-      throughput.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
-      addLatency(latency, e.getKey() + " p50", ps, 0.50);
-      addLatency(latency, e.getKey() + " p99", ps, 0.99);
+      Color color = colorOf(e.getKey());
+      XYSeries t = throughput.addSeries(e.getKey(), x, y);
+      t.setMarker(SeriesMarkers.CIRCLE);
+      t.setLineColor(color);
+      t.setMarkerColor(color);
+      addLatency(latency, e.getKey() + " p50", ps, 0.50, color);
+      addLatency(latency, e.getKey() + " p99", ps, 0.99, color);
     }
     if (maxOffered > 0) {
       XYSeries ideal = throughput.addSeries("offered = achieved", new double[] {0, maxOffered}, new double[] {0, maxOffered});
@@ -82,7 +87,15 @@ public final class LoadChart {
     BitmapEncoder.saveBitmap(List.of(throughput, latency), 1, 2, stripPng(png.toString()), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  private static void addLatency(XYChart chart, String name, List<LoadPoint> ps, double q) {
+  private static Color colorOf(String target) {
+    return switch (target) {
+      case "null_receiver" -> new Color(0x1f, 0x77, 0xb4);
+      case "pipeline" -> new Color(0xd6, 0x27, 0x28);
+      default -> new Color(0x2c, 0xa0, 0x2c);
+    };
+  }
+
+  private static void addLatency(XYChart chart, String name, List<LoadPoint> ps, double q, Color color) {
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     for (LoadPoint p : ps) {
@@ -95,6 +108,11 @@ public final class LoadChart {
     if (!xs.isEmpty()) {
       XYSeries s = chart.addSeries(name, xs, ys);
       s.setMarker(q == 0.50 ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+      s.setLineColor(color);
+      s.setMarkerColor(color);
+      if (q != 0.50) {
+        s.setLineStyle(SeriesLines.DASH_DASH);
+      }
     }
   }
 

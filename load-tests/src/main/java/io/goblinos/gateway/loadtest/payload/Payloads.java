@@ -1,6 +1,9 @@
 package io.goblinos.gateway.loadtest.payload;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -9,8 +12,11 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -59,9 +65,37 @@ public final class Payloads {
     List<Payload> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       Message m = next.apply(itemsPerRequest);
-      out.add(new Payload(json ? OtlpJsonEncoding.encode(m) : m.toByteArray(), itemsPerRequest));
+      if (json) {
+        out.add(new Payload(OtlpJsonEncoding.encode(m), itemsPerRequest));
+      } else {
+        byte[] body = m.toByteArray();
+        out.add(new Payload(body, itemsPerRequest, traceIdOffsets(m, body)));
+      }
     }
     return out;
+  }
+
+  /** Offsets of every length-delimited 16-byte trace id ({@code 0x10} length prefix) of the message in its encoding. */
+  static int[] traceIdOffsets(Message m, byte[] body) {
+    Set<ByteString> ids = new HashSet<>();
+    if (m instanceof ExportTraceServiceRequest r) {
+      r.getResourceSpansList().forEach(rs -> rs.getScopeSpansList().forEach(ss -> ss.getSpansList().forEach(s -> ids.add(s.getTraceId()))));
+    } else if (m instanceof ExportLogsServiceRequest r) {
+      r.getResourceLogsList().forEach(rl -> rl.getScopeLogsList().forEach(sl -> sl.getLogRecordsList().forEach(l -> ids.add(l.getTraceId()))));
+    }
+    List<Integer> offsets = new ArrayList<>();
+    for (ByteString id : ids) {
+      if (id.size() != 16) {
+        continue;
+      }
+      byte[] needle = id.toByteArray();
+      for (int i = 1; i + 16 <= body.length; i++) {
+        if (body[i - 1] == 16 && body[i] == needle[0] && Arrays.equals(body, i, i + 16, needle, 0, 16)) {
+          offsets.add(i);
+        }
+      }
+    }
+    return offsets.stream().mapToInt(Integer::intValue).sorted().toArray();
   }
 
   public static void write(Path file, List<Payload> payloads) throws IOException {

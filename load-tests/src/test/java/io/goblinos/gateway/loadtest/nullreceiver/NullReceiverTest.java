@@ -3,7 +3,7 @@ package io.goblinos.gateway.loadtest.nullreceiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.goblinos.gateway.loadtest.bench.LoadPoint;
-import io.goblinos.gateway.loadtest.bench.OpenLoopLoad;
+import io.goblinos.gateway.loadtest.bench.LoadGenerator;
 import io.goblinos.gateway.loadtest.payload.Payload;
 import io.goblinos.gateway.loadtest.payload.Payloads;
 import io.vertx.core.Vertx;
@@ -58,13 +58,25 @@ class NullReceiverTest {
   @Test
   void openLoopLoadSendsEveryDueRequest() throws Exception {
     List<Payload> pool = Payloads.generate(Payloads.Kind.TRACES_PROTOBUF, 5, 10, 9);
-    try (OpenLoopLoad load = new OpenLoopLoad("127.0.0.1", port, 4)) {
-      LoadPoint p = load.run("null_receiver", 0.5, "/v1/traces", "application/x-protobuf", pool, 100, Duration.ofMillis(500));
+    try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, 4)) {
+      LoadPoint p = load.openLoop("null_receiver", 0.5, "/v1/traces", "application/x-protobuf", pool, 100, Duration.ofMillis(500));
       assertThat(p.sent()).isEqualTo(50);
       assertThat(p.errors()).isZero();
       assertThat(p.offeredItemsPerSecond()).isEqualTo(1000.0);
       assertThat(p.p50Ms()).isPositive().isLessThanOrEqualTo(p.p99Ms());
       assertThat(LoadPoint.fromCsv(p.toCsv()).sent()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void closedLoopKeepsRequestsInFlightAndCountsThem() throws Exception {
+    List<Payload> pool = Payloads.generate(Payloads.Kind.TRACES_PROTOBUF, 5, 10, 9);
+    long spans = NullReceiver.SPANS.sum();
+    try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, 4)) {
+      LoadGenerator.Saturation s = load.closedLoop("/v1/traces", "application/x-protobuf", pool, 4, Duration.ofMillis(300));
+      assertThat(s.requests()).isPositive();
+      assertThat(s.errors()).isZero();
+      assertThat(NullReceiver.SPANS.sum() - spans).isGreaterThanOrEqualTo(s.requests() * 10);
     }
   }
 

@@ -110,6 +110,33 @@ class PayloadsTest {
   }
 
   @Test
+  void freshTraceIdsKeepTracesTogetherAndNeverRepeat() throws Exception {
+    Payload p = Payloads.generate(Payloads.Kind.TRACES_PROTOBUF, 1, 100, 8).get(0);
+    ExportTraceServiceRequest original = ExportTraceServiceRequest.parseFrom(p.body());
+    List<Span> before = original.getResourceSpans(0).getScopeSpansList().stream().flatMap(s -> s.getSpansList().stream()).toList();
+    assertThat(p.traceIdOffsets()).hasSize(100);
+    Set<String> seen = new HashSet<>();
+    for (long seq = 0; seq < 3; seq++) {
+      ExportTraceServiceRequest fresh = ExportTraceServiceRequest.parseFrom(p.withFreshTraceIds(Payload.mask(seq)));
+      List<Span> after = fresh.getResourceSpans(0).getScopeSpansList().stream().flatMap(s -> s.getSpansList().stream()).toList();
+      assertThat(after).hasSize(100);
+      for (int i = 0; i < after.size(); i++) {
+        assertThat(after.get(i).getSpanId()).isEqualTo(before.get(i).getSpanId());
+        assertThat(after.get(i).getTraceId()).isNotEqualTo(before.get(i).getTraceId());
+        // spans that shared a trace still do
+        for (int j = 0; j < i; j++) {
+          assertThat(after.get(i).getTraceId().equals(after.get(j).getTraceId()))
+              .isEqualTo(before.get(i).getTraceId().equals(before.get(j).getTraceId()));
+        }
+      }
+      after.stream().map(s -> Arrays.toString(s.getTraceId().toByteArray())).distinct().forEach(id -> assertThat(seen.add(id)).isTrue());
+    }
+    // logs carry trace ids too; JSON bodies have none to rewrite
+    assertThat(Payloads.generate(Payloads.Kind.LOGS_PROTOBUF, 1, 10, 1).get(0).traceIdOffsets()).hasSize(10);
+    assertThat(Payloads.generate(Payloads.Kind.TRACES_JSON, 1, 10, 1).get(0).traceIdOffsets()).isEmpty();
+  }
+
+  @Test
   void refusesEmptyPools() {
     assertThatThrownBy(() -> Payloads.generate(Payloads.Kind.TRACES_PROTOBUF, 0, 10, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("count and itemsPerRequest must be > 0");

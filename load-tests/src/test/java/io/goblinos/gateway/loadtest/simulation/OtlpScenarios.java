@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The scenarios the simulations combine: one POST per virtual user, bodies from pre-encoded pools. */
 final class OtlpScenarios {
   static final int AUDIT_BATCH = Integer.getInteger("audit.batch", 10);
+  private static final long SALT = System.nanoTime();
+  private static final java.util.concurrent.atomic.AtomicLong SENDS = new java.util.concurrent.atomic.AtomicLong();
 
   private OtlpScenarios() {}
 
@@ -50,7 +52,8 @@ final class OtlpScenarios {
         .exec(http("POST " + kind.path + " " + kind.contentType.substring(kind.contentType.indexOf('/') + 1))
             .post(kind.path)
             .header("Content-Type", kind.contentType)
-            .body(ByteArrayBody(session -> session.<byte[]>get("body")))
+            // protobuf bodies get fresh trace ids per send, so a tail sampler sees new traces all run long
+            .body(ByteArrayBody(session -> session.<Payload>get("payload").withFreshTraceIds(Payload.mask(SALT + SENDS.getAndIncrement()))))
             .check(status().is(200)));
   }
 
@@ -79,7 +82,7 @@ final class OtlpScenarios {
 
       @Override
       public Map<String, Object> next() {
-        return Map.of("body", pool.get(Math.floorMod(next.getAndIncrement(), pool.size())).body());
+        return Map.of("payload", pool.get(Math.floorMod(next.getAndIncrement(), pool.size())));
       }
     };
   }

@@ -65,7 +65,11 @@ public final class OtlpReceiver implements Receiver {
           // (with one shared -1, two receivers on port 0 would end up on one port, their handlers taking turns).
           .setPort(http.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : http.port())
           .setCompressionSupported(false)
-          .setDecompressionSupported(false));
+          .setDecompressionSupported(false)
+          // No h2c sniffing: a cleartext connection is then known (counted against max_connections, its header
+          // deadline running) from the moment it is accepted, not only once its first bytes arrive. HTTP/2 is
+          // offered over TLS through ALPN.
+          .setHttp2ClearTextEnabled(false));
       // One server per event loop, each a verticle instance; Vert.x shares the listening socket among them (with
       // port 0, all instances of one deployment share the one free port picked).
       int instances = Math.max(1, 2 * Runtime.getRuntime().availableProcessors());

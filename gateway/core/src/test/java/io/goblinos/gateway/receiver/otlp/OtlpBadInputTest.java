@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.luben.zstd.Zstd;
 import com.google.protobuf.ByteString;
-import io.goblinos.gateway.testing.Http;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -19,6 +18,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -89,11 +91,31 @@ class OtlpBadInputTest {
   }
 
   static void assertHealthy() {
-    assertThat(Http.post(port, "/v1/traces", PROTO, good()).statusCode()).as("a good request after bad input").isEqualTo(200);
+    assertThat(post(port, PROTO, good()).statusCode()).as("a good request after bad input").isEqualTo(200);
+  }
+
+  /** A fresh client per request: the server closes connections after some refusals, and a pooled one would be stale. */
+  static HttpResponse<byte[]> post(int port, String contentType, byte[] body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+          .send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static void expect(int status, String contentType, byte[] body, String... headers) {
-    HttpResponse<byte[]> r = Http.post(port, "/v1/traces", contentType, body, headers);
+    HttpResponse<byte[]> r = post(port, contentType, body, headers);
     assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(status);
     assertHealthy();
   }
@@ -160,7 +182,7 @@ class OtlpBadInputTest {
     expect(415, PROTO, good, "Content-Encoding", "br");
 
     // headers over max_header_size: 431
-    HttpResponse<byte[]> big431 = Http.post(port, "/v1/traces", PROTO, good, "x-padding", "p".repeat(8 * 1024));
+    HttpResponse<byte[]> big431 = post(port, PROTO, good, "x-padding", "p".repeat(8 * 1024));
     assertThat(big431.statusCode()).isEqualTo(431);
     assertHealthy();
 
@@ -238,7 +260,7 @@ class OtlpBadInputTest {
     List<Integer> statuses = new ArrayList<>();
     HttpResponse<byte[]> last = null;
     for (int i = 0; i < 3; i++) {
-      last = Http.post(limited, "/v1/traces", PROTO, good);
+      last = post(limited, PROTO, good);
       statuses.add(last.statusCode());
     }
     assertThat(statuses).containsExactly(200, 200, 429);
