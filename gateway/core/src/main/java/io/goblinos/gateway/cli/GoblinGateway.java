@@ -25,6 +25,15 @@ public final class GoblinGateway implements Runnable {
     for (SubcommandProvider p : java.util.ServiceLoader.load(SubcommandProvider.class)) {
       cl.addSubcommand(p.command());
     }
+    // A bad file or argument is the user's to fix: one line naming it, exit 2, no stack trace.
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+          || ex instanceof java.io.UncheckedIOException) {
+        commandLine.getErr().println("error: " + ex.getMessage());
+        return 2;
+      }
+      throw ex;
+    });
     return cl;
   }
 

@@ -297,6 +297,8 @@ public final class BenchRunner {
       }
       double items0 = counter.get();
       double cpu0 = ProcStat.cpuSeconds(pid);
+      long self = ProcessHandle.current().pid();
+      double generator0 = ProcStat.cpuSeconds(self);
       long t0 = System.nanoTime();
       double requestsPerSecond;
       long errors;
@@ -318,10 +320,13 @@ public final class BenchRunner {
       double seconds = (System.nanoTime() - t0) / 1e9;
       double items = counter.get() - items0;
       double cpu = ProcStat.cpuSeconds(pid) - cpu0;
+      double generatorCores = (ProcStat.cpuSeconds(self) - generator0) / seconds;
       double rate = items / seconds;
       double cpuPerMillion = cpu / (items / 1e6);
-      log(String.format(Locale.ROOT, "%s: saturation %.0f spans/s (%.0f req/s, %d errors), %.2f CPU-s per M spans (%.1f of %d cores busy)%s",
-          target, rate, requestsPerSecond, errors, cpuPerMillion, cpu / seconds, Runtime.getRuntime().availableProcessors(), latency));
+      log(String.format(Locale.ROOT, "%s: saturation %.0f spans/s (%.0f req/s, %d errors), %.2f CPU-s per M spans; "
+              + "%s used %.2f cores, the generator's JVM %.2f (wrk not counted) of %d; load average %s%s",
+          target, rate, requestsPerSecond, errors, cpuPerMillion, target, cpu / seconds, generatorCores,
+          Runtime.getRuntime().availableProcessors(), Machine.loadAverage(), latency));
       if (errors > requests / 100) {
         log("WARNING " + target + ": " + errors + " of " + requests + " requests failed during saturation");
       }

@@ -8,6 +8,15 @@ import java.nio.file.Path;
 final class Machine {
   private Machine() {}
 
+  /** The 1-minute load average ({@code /proc/loadavg}), or "?" . */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
   static String describe() {
     String cpu = "unknown CPU";
     try {
