@@ -83,6 +83,8 @@ public final class BenchRunner {
     int auditThreads = 4;
     int pendingTraces = 1_000_000;
     String gatewayHeap = "-Xmx1g";
+    String tracesProcessors;
+    java.util.Set<String> phases = new java.util.LinkedHashSet<>(List.of("limit", "pipeline", "audit", "sampling"));
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -132,6 +134,13 @@ public final class BenchRunner {
           case "audit-threads" -> o.auditThreads = Integer.parseInt(v);
           case "pending-traces" -> o.pendingTraces = Integer.parseInt(v);
           case "gateway-heap" -> o.gatewayHeap = v;
+          case "traces-processors" -> o.tracesProcessors = v;
+          case "phases" -> {
+            o.phases = new java.util.LinkedHashSet<>(List.of(v.split(",")));
+            if (!List.of("limit", "pipeline", "audit", "sampling").containsAll(o.phases)) {
+              throw new IllegalArgumentException("--phases takes limit,pipeline,audit,sampling, was " + v);
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option --" + k);
         }
       }
@@ -166,7 +175,10 @@ public final class BenchRunner {
     List<String> notes = new ArrayList<>();
     log("machine: " + Machine.describe());
     List<String> processors = traceProcessors();
-    log("default traces pipeline (" + o.config + "): processors=" + processors + ", exporters replaced by a null sink");
+    if (o.tracesProcessors != null) {
+      processors = List.of(o.tracesProcessors.split(","));
+    }
+    log("traces pipeline (" + o.config + "): processors=" + processors + ", exporters replaced by a null sink");
     for (String wanted : List.of("cost", "tail_sampling")) {
       if (processors.stream().noneMatch(p -> p.equals(wanted) || p.startsWith(wanted + "/"))) {
         notes.add(wanted + " is not in the traces pipeline of " + o.config + " yet: measured without it");
@@ -180,54 +192,65 @@ public final class BenchRunner {
     List<LoadPoint> points = new ArrayList<>();
 
     // 1. the limit
-    Path nullLog = o.out.resolve("null-receiver.log");
-    Process nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
-        List.of("127.0.0.1:0"), nullLog);
-    int nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
-    Saturation limit = saturate(NULL_RECEIVER, nullRx.pid(), nullPort, () -> statsSpans(nullPort), pool, payloads);
-    points.addAll(openLoop(NULL_RECEIVER, nullPort, payloads, limit.itemsPerSecond()));
-    stop(nullRx);
+    Saturation limit = new Saturation(Double.NaN, Double.NaN, Double.NaN, 0);
+    if (o.phases.contains("limit")) {
+      Path nullLog = o.out.resolve("null-receiver.log");
+      Process nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
+          List.of("127.0.0.1:0"), nullLog);
+      int nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
+      limit = saturate(NULL_RECEIVER, nullRx.pid(), nullPort, () -> statsSpans(nullPort), pool, payloads);
+      points.addAll(openLoop(NULL_RECEIVER, nullPort, payloads, limit.itemsPerSecond()));
+      stop(nullRx);
+    }
 
     // 2. the default pipeline
-    Path dir = Files.createDirectories(o.out.resolve("gateway"));
-    int http = freePort();
-    int grpc = freePort();
-    int admin = freePort();
-    List<String> cmd = new ArrayList<>(List.of("run", "--config", o.config.toString(),
-        "--set", "receivers.otlp.protocols.http.endpoint=127.0.0.1:" + http,
-        "--set", "receivers.otlp.protocols.grpc.endpoint=127.0.0.1:" + grpc,
-        "--set", "service.telemetry.metrics.address=127.0.0.1:" + admin,
-        "--set", "service.telemetry.logs.level=info",
-        "--set", "exporters.file.directory=" + dir.resolve("otlp"),
-        "--set", "exporters.debug.verbosity=basic",
-        "--set", "exporters.debug.sampling_initial=0",
-        "--set", "exporters.debug.sampling_thereafter=2147483647"));
-    for (String signal : pipelines()) {
-      cmd.add("--set");
-      cmd.add("service.pipelines." + signal + ".exporters=[debug]");
+    Saturation pipeline = new Saturation(Double.NaN, Double.NaN, Double.NaN, 0);
+    LoadPoint half = new LoadPoint(PIPELINE, 0.5, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0);
+    double rssMb = Double.NaN;
+    if (o.phases.contains("pipeline")) {
+      Path dir = Files.createDirectories(o.out.resolve("gateway"));
+      int http = freePort();
+      int grpc = freePort();
+      int admin = freePort();
+      List<String> cmd = new ArrayList<>(List.of("run", "--config", o.config.toString(),
+          "--set", "receivers.otlp.protocols.http.endpoint=127.0.0.1:" + http,
+          "--set", "receivers.otlp.protocols.grpc.endpoint=127.0.0.1:" + grpc,
+          "--set", "service.telemetry.metrics.address=127.0.0.1:" + admin,
+          "--set", "service.telemetry.logs.level=info",
+          "--set", "exporters.file.directory=" + dir.resolve("otlp"),
+          "--set", "exporters.debug.verbosity=basic",
+          "--set", "exporters.debug.sampling_initial=0",
+          "--set", "exporters.debug.sampling_thereafter=2147483647"));
+      for (String signal : pipelines()) {
+        cmd.add("--set");
+        cmd.add("service.pipelines." + signal + ".exporters=[debug]");
+      }
+      if (o.tracesProcessors != null) {
+        cmd.addAll(List.of("--set", "service.pipelines.traces.processors=[" + o.tracesProcessors + "]"));
+      }
+      if (hasTopLevel("audit")) {
+        cmd.addAll(List.of("--set", "audit.store.directory=" + dir.resolve("audit")));
+      }
+      Path gatewayLog = o.out.resolve("gateway.log");
+      List<String> jvm = new ArrayList<>(List.of(o.gatewayHeap));
+      if (Runtime.version().feature() >= 24) {
+        jvm.add("--sun-misc-unsafe-memory-access=allow");
+      }
+      Process gateway = startJava(o.gatewayCp, jvm, "io.goblinos.gateway.cli.GoblinGateway", cmd, gatewayLog);
+      awaitReady(gateway, gatewayLog, admin);
+      log("gateway ready: pid " + gateway.pid() + ", OTLP/HTTP 127.0.0.1:" + http);
+      pipeline = saturate(PIPELINE, gateway.pid(), http, () -> acceptedSpans(admin), pool, payloads);
+      List<LoadPoint> pipelinePoints = openLoop(PIPELINE, http, payloads, pipeline.itemsPerSecond());
+      points.addAll(pipelinePoints);
+      rssMb = ProcStat.peakRssBytes(gateway.pid()) / 1048576.0;
+      stop(gateway);
+      half = pipelinePoints.stream().min(Comparator.comparingDouble(p -> Math.abs(p.fraction() - 0.5))).orElse(half);
     }
-    if (hasTopLevel("audit")) {
-      cmd.addAll(List.of("--set", "audit.store.directory=" + dir.resolve("audit")));
-    }
-    Path gatewayLog = o.out.resolve("gateway.log");
-    List<String> jvm = new ArrayList<>(List.of(o.gatewayHeap));
-    if (Runtime.version().feature() >= 24) {
-      jvm.add("--sun-misc-unsafe-memory-access=allow");
-    }
-    Process gateway = startJava(o.gatewayCp, jvm, "io.goblinos.gateway.cli.GoblinGateway", cmd, gatewayLog);
-    awaitReady(gateway, gatewayLog, admin);
-    log("gateway ready: pid " + gateway.pid() + ", OTLP/HTTP 127.0.0.1:" + http);
-    Saturation pipeline = saturate(PIPELINE, gateway.pid(), http, () -> acceptedSpans(admin), pool, payloads);
-    List<LoadPoint> pipelinePoints = openLoop(PIPELINE, http, payloads, pipeline.itemsPerSecond());
-    points.addAll(pipelinePoints);
-    double rssMb = ProcStat.peakRssBytes(gateway.pid()) / 1048576.0;
-    stop(gateway);
-    LoadPoint half = pipelinePoints.stream().min(Comparator.comparingDouble(p -> Math.abs(p.fraction() - 0.5))).orElseThrow();
 
     // 3. audit
     double auditRate = Double.NaN;
     double verifyRate = Double.NaN;
-    try {
+    if (o.phases.contains("audit")) try {
       Path auditDir = o.out.resolve("audit-bench");
       deleteRecursively(auditDir);
       AuditBenchmark.Result audit = AuditBenchmark.run(auditDir, o.auditEvents, o.auditBatch, o.auditThreads);
@@ -240,7 +263,7 @@ public final class BenchRunner {
     }
 
     // 4. tail-sampling memory
-    double bytesPerTrace = pendingTraceBytes(notes);
+    double bytesPerTrace = o.phases.contains("sampling") ? pendingTraceBytes(notes) : Double.NaN;
 
     // report
     Path csv = o.out.resolve("points.csv");

@@ -51,20 +51,24 @@ public final class LoadChart {
       byTarget.computeIfAbsent(p.target(), k -> new ArrayList<>()).add(p);
     }
     XYChart throughput = new XYChartBuilder().width(760).height(520)
-        .title(title + ": throughput").xAxisTitle("offered load (k spans/s)").yAxisTitle("achieved (k spans/s, 2xx)").build();
+        .title(title + ": throughput").xAxisTitle("offered load (k spans/s, log scale)").yAxisTitle("achieved (k spans/s answered 2xx, log scale)").build();
     XYChart latency = new XYChartBuilder().width(760).height(520)
-        .title(title + ": latency").xAxisTitle("offered load (k spans/s)").yAxisTitle("request latency (ms, log scale)").build();
+        .title(title + ": latency").xAxisTitle("offered load (k spans/s, log scale)").yAxisTitle("request latency from due time (ms, log scale)").build();
     style(throughput);
     style(latency);
+    // the limit is often 10x the pipeline: log axes keep both readable
+    throughput.getStyler().setYAxisLogarithmic(true);
     latency.getStyler().setYAxisLogarithmic(true);
     double maxOffered = 0;
+    double minOffered = Double.MAX_VALUE;
     for (Map.Entry<String, List<LoadPoint>> e : byTarget.entrySet()) {
       List<LoadPoint> ps = new ArrayList<>(e.getValue());
       ps.sort((a, b) -> Double.compare(a.offeredItemsPerSecond(), b.offeredItemsPerSecond()));
       double[] x = ps.stream().mapToDouble(p -> p.offeredItemsPerSecond() / 1000).toArray();
-      double[] y = ps.stream().mapToDouble(p -> p.achievedItemsPerSecond() / 1000).toArray();
+      double[] y = ps.stream().mapToDouble(p -> Math.max(0.001, p.achievedItemsPerSecond() / 1000)).toArray();
       for (double v : x) {
         maxOffered = Math.max(maxOffered, v);
+        minOffered = Math.min(minOffered, v);
       }
       Color color = colorOf(e.getKey());
       XYSeries t = throughput.addSeries(e.getKey(), x, y);
@@ -75,7 +79,7 @@ public final class LoadChart {
       addLatency(latency, e.getKey() + " p99", ps, 0.99, color);
     }
     if (maxOffered > 0) {
-      XYSeries ideal = throughput.addSeries("offered = achieved", new double[] {0, maxOffered}, new double[] {0, maxOffered});
+      XYSeries ideal = throughput.addSeries("offered = achieved", new double[] {minOffered, maxOffered}, new double[] {minOffered, maxOffered});
       ideal.setMarker(SeriesMarkers.NONE);
       ideal.setLineColor(Color.GRAY);
       ideal.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
@@ -120,7 +124,7 @@ public final class LoadChart {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridLinesVisible(true);
-    chart.getStyler().setXAxisMin(0.0);
+    chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setDecimalPattern("#,##0.##");
   }
 
