@@ -32,6 +32,12 @@ final class GatewayScrape {
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)})?\\s");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
 
+  /** Meters registered at the first matching item, which the traffic below must bring out. */
+  private static final Set<String> LAZY = Set.of("llm_cost_usd_total", "llm_tokens_total", "llm_cost_unknown_model_total",
+      "llm_cost_discrepancy_total", "goblin_task_latency_seconds_bucket", "goblin_provider_requests_total",
+      "goblin_provider_errors_total", "goblin_service_requests_total", "goblin_service_errors_total",
+      "gateway_audit_rejected_events_total", "gateway_receiver_requests_total");
+
   private static Map<String, Set<String>> cached;
 
   private GatewayScrape() {}
@@ -94,14 +100,14 @@ final class GatewayScrape {
             HttpResponse.BodyHandlers.ofString());
         names = parse(r.body());
         // cost meters are recorded when the tracker flush completes; task latency at the first span
-        if (names.containsKey("llm_cost_usd_total") && names.containsKey("llm_cost_unknown_model_total")
-            && names.containsKey("goblin_task_latency_seconds_bucket")
-            && names.containsKey("gateway_audit_rejected_events_total")) {
+        if (names.keySet().containsAll(LAZY)) {
           return names;
         }
         Thread.sleep(200);
       }
-      throw new AssertionError("meters did not appear within 30 s; scraped: " + names.keySet());
+      Set<String> missing = new TreeSet<>(LAZY);
+      missing.removeAll(names.keySet());
+      throw new AssertionError("meters did not appear within 30 s: " + missing + "; scraped: " + names.keySet());
     } finally {
       rt.stop(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
@@ -128,7 +134,7 @@ final class GatewayScrape {
     return out;
   }
 
-  /** One trace: a goblin task span and its LLM provider call (error status, so tail sampling keeps it). */
+  /** One trace: a goblin task (entry span) and its LLM provider call, both failed, the call with a wrong reported cost. */
   private static String llmTrace(String model) {
     long now = System.currentTimeMillis() * 1_000_000L;
     String traceId = Long.toHexString(Double.doubleToLongBits(Math.random()) | 1L << 63)
@@ -137,7 +143,7 @@ final class GatewayScrape {
         {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"litebrain"}}]},
           "scopeSpans":[{"spans":[
             {"traceId":"%1$s","spanId":"1000000000000001","name":"review","kind":2,
-             "startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d",
+             "startTimeUnixNano":"%2$d","endTimeUnixNano":"%3$d","status":{"code":2},
              "attributes":[{"key":"goblin.id","value":{"stringValue":"goblin-7"}},
                            {"key":"goblin.guild","value":{"stringValue":"reviewers"}},
                            {"key":"goblin.task","value":{"stringValue":"review"}}]},
@@ -147,6 +153,7 @@ final class GatewayScrape {
                            {"key":"gen_ai.request.model","value":{"stringValue":"%4$s"}},
                            {"key":"gen_ai.usage.input_tokens","value":{"intValue":"1200"}},
                            {"key":"gen_ai.usage.output_tokens","value":{"intValue":"300"}},
+                           {"key":"llm.cost","value":{"doubleValue":99.0}},
                            {"key":"goblin.id","value":{"stringValue":"goblin-7"}}]}]}]}]}
         """.formatted(traceId, now - 2_000_000_000L, now, model);
   }

@@ -246,14 +246,17 @@ class CostProcessorTest {
   static JsonNode call(HttpClient client, HttpServer server, HttpMethod method, String uri, String body, int status)
       throws Exception {
     int[] code = new int[1];
-    Buffer b = client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
-            .setPort(server.actualPort()).setURI(uri))
+    java.util.function.Supplier<io.vertx.core.Future<Buffer>> attempt = () -> client.request(new RequestOptions()
+            .setMethod(method).setHost("127.0.0.1").setPort(server.actualPort()).setURI(uri)
+            // a lost response fails the call instead of hanging the build
+            .setIdleTimeout(10_000))
         .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
         .compose(resp -> {
           code[0] = resp.statusCode();
           return resp.body();
-        })
-        .await();
+        });
+    // GETs are idempotent: one retry on a connection-level failure (a pooled connection closed under us)
+    Buffer b = method == HttpMethod.GET ? attempt.get().recover(err -> attempt.get()).await() : attempt.get().await();
     assertThat(code[0]).as(b.toString()).isEqualTo(status);
     return JSON.readTree(b.getBytes());
   }
