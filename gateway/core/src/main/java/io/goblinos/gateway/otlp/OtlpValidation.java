@@ -1,15 +1,13 @@
 package io.goblinos.gateway.otlp;
 
 import com.google.protobuf.Message;
+import io.goblinos.gateway.api.signal.RequestShape;
 import io.goblinos.gateway.api.signal.Signal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.util.function.Function;
 
 /**
  * Item-level checks that decide OTLP partial success: a span must have a 16-byte trace id and an 8-byte span id
@@ -26,10 +24,10 @@ public final class OtlpValidation {
   @SuppressWarnings("unchecked")
   public static <T extends Message> Validated<T> validate(Signal<T> signal, T request) {
     if (signal == Signal.TRACES) {
-      return (Validated<T>) traces((ExportTraceServiceRequest) request);
+      return (Validated<T>) validate(RequestShape.TRACES, (ExportTraceServiceRequest) request, OtlpValidation::spanProblem);
     }
     if (signal == Signal.LOGS) {
-      return (Validated<T>) logs((ExportLogsServiceRequest) request);
+      return (Validated<T>) validate(RequestShape.LOGS, (ExportLogsServiceRequest) request, OtlpValidation::logProblem);
     }
     return new Validated<>(request, 0, null);
   }
@@ -57,84 +55,26 @@ public final class OtlpValidation {
     return null;
   }
 
-  private static Validated<ExportTraceServiceRequest> traces(ExportTraceServiceRequest request) {
-    String first = null;
-    int rejected = 0;
+  /**
+   * The items of {@code request} that {@code problem} finds fault with removed (with the scope and resource entries
+   * left empty); the request itself when there are none.
+   */
+  private static <R, I> Validated<R> validate(RequestShape<R, ?, ?, I> shape, R request, Function<I, String> problem) {
+    int[] rejected = {0};
+    String[] first = {null};
     // Fast path: nothing to remove, keep the request as it is.
-    for (ResourceSpans rs : request.getResourceSpansList()) {
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        for (Span s : ss.getSpansList()) {
-          String p = spanProblem(s);
-          if (p != null) {
-            rejected++;
-            if (first == null) {
-              first = p;
-            }
-          }
+    shape.forEachItem(request, item -> {
+      String p = problem.apply(item);
+      if (p != null) {
+        rejected[0]++;
+        if (first[0] == null) {
+          first[0] = p;
         }
       }
-    }
-    if (rejected == 0) {
+    });
+    if (rejected[0] == 0) {
       return new Validated<>(request, 0, null);
     }
-    ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
-    for (ResourceSpans rs : request.getResourceSpansList()) {
-      ResourceSpans.Builder rsb = rs.toBuilder().clearScopeSpans();
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        ScopeSpans.Builder ssb = ss.toBuilder().clearSpans();
-        for (Span s : ss.getSpansList()) {
-          if (spanProblem(s) == null) {
-            ssb.addSpans(s);
-          }
-        }
-        if (ssb.getSpansCount() > 0) {
-          rsb.addScopeSpans(ssb);
-        }
-      }
-      if (rsb.getScopeSpansCount() > 0) {
-        b.addResourceSpans(rsb);
-      }
-    }
-    return new Validated<>(b.build(), rejected, first);
-  }
-
-  private static Validated<ExportLogsServiceRequest> logs(ExportLogsServiceRequest request) {
-    String first = null;
-    int rejected = 0;
-    for (ResourceLogs rl : request.getResourceLogsList()) {
-      for (ScopeLogs sl : rl.getScopeLogsList()) {
-        for (LogRecord r : sl.getLogRecordsList()) {
-          String p = logProblem(r);
-          if (p != null) {
-            rejected++;
-            if (first == null) {
-              first = p;
-            }
-          }
-        }
-      }
-    }
-    if (rejected == 0) {
-      return new Validated<>(request, 0, null);
-    }
-    ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
-    for (ResourceLogs rl : request.getResourceLogsList()) {
-      ResourceLogs.Builder rlb = rl.toBuilder().clearScopeLogs();
-      for (ScopeLogs sl : rl.getScopeLogsList()) {
-        ScopeLogs.Builder slb = sl.toBuilder().clearLogRecords();
-        for (LogRecord r : sl.getLogRecordsList()) {
-          if (logProblem(r) == null) {
-            slb.addLogRecords(r);
-          }
-        }
-        if (slb.getLogRecordsCount() > 0) {
-          rlb.addScopeLogs(slb);
-        }
-      }
-      if (rlb.getScopeLogsCount() > 0) {
-        b.addResourceLogs(rlb);
-      }
-    }
-    return new Validated<>(b.build(), rejected, first);
+    return new Validated<>(shape.filter(request, item -> problem.apply(item) == null), rejected[0], first[0]);
   }
 }

@@ -1,5 +1,6 @@
 package io.goblinos.gateway.telemetry;
 
+import io.goblinos.gateway.text.Escapes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -19,12 +20,12 @@ public final class StructuredLogFormatter extends Formatter {
         .append(" level=").append(r.getLevel().getName())
         .append(" logger=").append(shortName(r.getLoggerName()))
         .append(" msg=");
-    quote(b, formatMessage(r));
+    Escapes.logfmt(b, formatMessage(r));
     if (r.getThrown() != null) {
       StringWriter sw = new StringWriter();
       r.getThrown().printStackTrace(new PrintWriter(sw));
       b.append(" error=");
-      quote(b, sw.toString());
+      Escapes.logfmt(b, sw.toString());
     }
     return b.append('\n').toString();
   }
@@ -35,21 +36,5 @@ public final class StructuredLogFormatter extends Formatter {
     }
     int dot = logger.lastIndexOf('.');
     return dot < 0 ? logger : logger.substring(dot + 1);
-  }
-
-  private static void quote(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> b.append(c);
-      }
-    }
-    b.append('"');
   }
 }

@@ -25,20 +25,7 @@ class AuditSelfCheckTest {
   void editedRecordMakesTheGatewayDegraded() throws Exception {
     AuditFixtures goblin = new AuditFixtures(5, "goblin-5", "goblin-5-k1");
     Path keys = AuditFixtures.writeRegistry(dir.resolve("keys.yaml"), goblin);
-    try (TestGateway gw = TestGateway.start("""
-        receivers:
-          otlp:
-            protocols: {http: {endpoint: 127.0.0.1:0}}
-        exporters:
-          file: {directory: out}
-        audit:
-          keys_file: %s
-          store: {directory: audit}
-          checkpoint_interval: 1s
-        service:
-          pipelines:
-            logs: {receivers: [otlp], exporters: [file]}
-        """.formatted(keys), dir)) {
+    try (TestGateway gw = TestGateway.start(AuditFixtures.gatewayYaml(keys), dir)) {
       String body = goblin.signed("s-1", "deploy 1") + "\n" + goblin.signed("s-2", "deploy 2") + "\n";
       assertThat(Http.post(gw.httpPort(), "/v1/audit", "application/x-ndjson", body.getBytes()).statusCode()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(gw.httpPort(), "/v1/audit/checkpoint").statusCode() == 200);

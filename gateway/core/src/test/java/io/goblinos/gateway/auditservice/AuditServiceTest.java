@@ -35,21 +35,7 @@ class AuditServiceTest {
   @TempDir Path dir;
 
   private TestGateway start(Path keys) {
-    return TestGateway.start("""
-        receivers:
-          otlp:
-            protocols:
-              http: {endpoint: 127.0.0.1:0}
-        exporters:
-          file: {directory: out}
-        audit:
-          keys_file: %s
-          store: {directory: audit}
-          checkpoint_interval: 1s
-        service:
-          pipelines:
-            logs: {receivers: [otlp], exporters: [file]}
-        """.formatted(keys), dir);
+    return TestGateway.start(AuditFixtures.gatewayYaml(keys), dir);
   }
 
   private static JsonObject post(int port, String contentType, String body) {

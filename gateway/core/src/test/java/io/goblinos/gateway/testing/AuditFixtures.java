@@ -37,6 +37,28 @@ public final class AuditFixtures {
         + now.plus(365, ChronoUnit.DAYS) + "\n";
   }
 
+  /**
+   * The config of a gateway with the audit log (the key registry {@code keys}, the store in {@code audit/},
+   * checkpoints every second) and one logs pipeline from the OTLP/HTTP receiver (127.0.0.1:0) to the file exporter.
+   */
+  public static String gatewayYaml(Path keys) {
+    return """
+        receivers:
+          otlp:
+            protocols:
+              http: {endpoint: 127.0.0.1:0}
+        exporters:
+          file: {directory: out}
+        audit:
+          keys_file: %s
+          store: {directory: audit}
+          checkpoint_interval: 1s
+        service:
+          pipelines:
+            logs: {receivers: [otlp], exporters: [file]}
+        """.formatted(keys);
+  }
+
   public static Path writeRegistry(Path file, AuditFixtures... goblins) {
     StringBuilder b = new StringBuilder("keys:\n");
     for (AuditFixtures g : goblins) {

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +20,9 @@ import java.util.function.IntFunction;
 
 /**
  * Pools of pre-encoded, distinct OTLP request bodies, built once before a run so that the load generator only copies
- * bytes. The pool file format (read by {@code load-tests/wrk/otlp.lua}) is, per body, a 4-byte big-endian item count,
- * a 4-byte big-endian length and the body.
+ * bytes. The pool file format (read by {@code load-tests/wrk/otlp.lua}) is, per body, 4-byte big-endian integers: item
+ * count, body length, the body, the number of trace-id offsets, then each offset (where a raw 16-byte trace id starts,
+ * so that a generator can make its trace ids fresh on every send).
  */
 public final class Payloads {
   /** Which signal and encoding. */
@@ -84,15 +84,9 @@ public final class Payloads {
       r.getResourceLogsList().forEach(rl -> rl.getScopeLogsList().forEach(sl -> sl.getLogRecordsList().forEach(l -> ids.add(l.getTraceId()))));
     }
     List<Integer> offsets = new ArrayList<>();
-    for (ByteString id : ids) {
-      if (id.size() != 16) {
-        continue;
-      }
-      byte[] needle = id.toByteArray();
-      for (int i = 1; i + 16 <= body.length; i++) {
-        if (body[i - 1] == 16 && body[i] == needle[0] && Arrays.equals(body, i, i + 16, needle, 0, 16)) {
-          offsets.add(i);
-        }
+    for (int i = 1; i + 16 <= body.length; i++) {
+      if (body[i - 1] == 16 && ids.contains(ByteString.copyFrom(body, i, 16))) {
+        offsets.add(i);
       }
     }
     return offsets.stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -104,6 +98,10 @@ public final class Payloads {
         out.writeInt(p.items());
         out.writeInt(p.body().length);
         out.write(p.body());
+        out.writeInt(p.traceIdOffsets().length);
+        for (int offset : p.traceIdOffsets()) {
+          out.writeInt(offset);
+        }
       }
     }
   }
@@ -115,7 +113,11 @@ public final class Payloads {
         int items = in.readInt();
         byte[] body = new byte[in.readInt()];
         in.readFully(body);
-        out.add(new Payload(body, items));
+        int[] offsets = new int[in.readInt()];
+        for (int i = 0; i < offsets.length; i++) {
+          offsets[i] = in.readInt();
+        }
+        out.add(new Payload(body, items, offsets));
       }
     }
     return out;

@@ -105,8 +105,10 @@ class PayloadsTest {
     for (int i = 0; i < 7; i++) {
       assertThat(back.get(i).body()).isEqualTo(pool.get(i).body());
       assertThat(back.get(i).items()).isEqualTo(10);
+      assertThat(back.get(i).traceIdOffsets()).containsExactly(pool.get(i).traceIdOffsets());
     }
-    assertThat(java.nio.file.Files.size(file)).isEqualTo(Payloads.bytes(pool) + 8L * 7);
+    // per body: items, length, body, offset count, 10 offsets
+    assertThat(java.nio.file.Files.size(file)).isEqualTo(Payloads.bytes(pool) + (12L + 4 * 10) * 7);
   }
 
   @Test

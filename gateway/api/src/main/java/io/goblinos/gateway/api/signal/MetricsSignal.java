@@ -3,9 +3,6 @@ package io.goblinos.gateway.api.signal;
 import com.google.protobuf.Parser;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import java.util.ArrayList;
 import java.util.List;
 
 final class MetricsSignal extends Signal<ExportMetricsServiceRequest> {
@@ -58,79 +55,16 @@ final class MetricsSignal extends Signal<ExportMetricsServiceRequest> {
 
   @Override
   public int itemCount(ExportMetricsServiceRequest request) {
-    int n = 0;
-    for (ResourceMetrics rm : request.getResourceMetricsList()) {
-      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-        for (Metric m : sm.getMetricsList()) {
-          n += pointCount(m);
-        }
-      }
-    }
-    return n;
+    return RequestShape.METRICS.itemCount(request);
   }
 
   @Override
   public ExportMetricsServiceRequest merge(List<ExportMetricsServiceRequest> requests) {
-    if (requests.size() == 1) {
-      return requests.get(0);
-    }
-    ExportMetricsServiceRequest.Builder b = ExportMetricsServiceRequest.newBuilder();
-    for (ExportMetricsServiceRequest r : requests) {
-      b.addAllResourceMetrics(r.getResourceMetricsList());
-    }
-    return b.build();
+    return RequestShape.METRICS.merge(requests);
   }
 
   @Override
   public List<ExportMetricsServiceRequest> split(ExportMetricsServiceRequest request, int maxItems) {
-    if (maxItems <= 0) {
-      throw new IllegalArgumentException("maxItems must be > 0, was " + maxItems);
-    }
-    List<ExportMetricsServiceRequest> out = new ArrayList<>();
-    ExportMetricsServiceRequest.Builder current = ExportMetricsServiceRequest.newBuilder();
-    int inCurrent = 0;
-    boolean currentHasMetrics = false;
-    for (ResourceMetrics rm : request.getResourceMetricsList()) {
-      ResourceMetrics.Builder rmb = null;
-      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-        ScopeMetrics.Builder smb = null;
-        for (Metric metric : sm.getMetricsList()) {
-          int points = pointCount(metric);
-          if (inCurrent > 0 && inCurrent + points > maxItems) {
-            if (smb != null) {
-              rmb.addScopeMetrics(smb);
-            }
-            if (rmb != null) {
-              current.addResourceMetrics(rmb);
-            }
-            out.add(current.build());
-            current = ExportMetricsServiceRequest.newBuilder();
-            inCurrent = 0;
-            currentHasMetrics = false;
-            rmb = null;
-            smb = null;
-          }
-          if (rmb == null) {
-            rmb = rm.toBuilder().clearScopeMetrics();
-          }
-          if (smb == null) {
-            smb = sm.toBuilder().clearMetrics();
-          }
-          smb.addMetrics(metric);
-          inCurrent += points;
-          currentHasMetrics = true;
-        }
-        if (smb != null) {
-          rmb.addScopeMetrics(smb);
-        }
-      }
-      if (rmb != null) {
-        current.addResourceMetrics(rmb);
-      }
-    }
-    if (currentHasMetrics || out.isEmpty()) {
-      out.add(current.build());
-    }
-    return out;
+    return RequestShape.METRICS.split(request, maxItems);
   }
 }

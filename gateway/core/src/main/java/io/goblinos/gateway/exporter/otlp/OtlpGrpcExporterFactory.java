@@ -8,6 +8,7 @@ import io.goblinos.gateway.api.config.ConfigNode;
 import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.exporter.sending.ClientTlsSettings;
 import io.goblinos.gateway.exporter.sending.ExporterHelperConfig;
+import io.goblinos.gateway.exporter.sending.HttpEndpoint;
 import io.goblinos.gateway.exporter.sending.QueuedRetryExporter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -91,12 +92,7 @@ public final class OtlpGrpcExporterFactory implements ExporterFactory<OtlpGrpcEx
   /** Like {@link #parseConfig}, but a missing endpoint is tolerated (the exporter then fails to start). */
   @Override
   public OtlpGrpcExporterConfig defaultConfig() {
-    ConfigNode empty = ConfigNode.empty("exporters::" + TYPE);
-    OtlpGrpcExporterConfig config = parseConfig(empty);
-    if (empty.errors().messages().stream().anyMatch(m -> !m.endsWith(MISSING_ENDPOINT))) {
-      throw new IllegalStateException("default config of " + TYPE + " is invalid: " + empty.errors().messages());
-    }
-    return config;
+    return HttpEndpoint.defaultConfig(TYPE, MISSING_ENDPOINT, this::parseConfig);
   }
 
   /** Parses {@code host:port}, {@code [v6]:port}, {@code dns:///host:port} or {@code http(s)://host:port}. */

@@ -8,10 +8,8 @@ import io.goblinos.gateway.api.config.ConfigNode;
 import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.exporter.sending.ClientTlsSettings;
 import io.goblinos.gateway.exporter.sending.ExporterHelperConfig;
+import io.goblinos.gateway.exporter.sending.HttpEndpoint;
 import io.goblinos.gateway.exporter.sending.QueuedRetryExporter;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -55,7 +53,7 @@ public final class OtlpHttpExporterFactory implements ExporterFactory<OtlpHttpEx
     if (endpoint == null && traces == null && metrics == null && logs == null) {
       String fromEnv = env.apply(ENV_ENDPOINT);
       if (fromEnv != null && !fromEnv.isBlank()) {
-        String problem = checkUrl(fromEnv.trim());
+        String problem = HttpEndpoint.problem(fromEnv.trim());
         if (problem != null) {
           node.error("endpoint", "not set, and " + ENV_ENDPOINT + " '" + fromEnv + "' " + problem);
         } else {
@@ -87,12 +85,7 @@ public final class OtlpHttpExporterFactory implements ExporterFactory<OtlpHttpEx
    */
   @Override
   public OtlpHttpExporterConfig defaultConfig() {
-    ConfigNode empty = ConfigNode.empty("exporters::" + TYPE);
-    OtlpHttpExporterConfig config = parseConfig(empty);
-    if (empty.errors().messages().stream().anyMatch(m -> !m.endsWith(MISSING_ENDPOINT))) {
-      throw new IllegalStateException("default config of " + TYPE + " is invalid: " + empty.errors().messages());
-    }
-    return config;
+    return HttpEndpoint.defaultConfig(TYPE, MISSING_ENDPOINT, this::parseConfig);
   }
 
   @Override
@@ -102,32 +95,6 @@ public final class OtlpHttpExporterFactory implements ExporterFactory<OtlpHttpEx
   }
 
   private static String url(ConfigNode node, String key) {
-    String v = node.string(key, null);
-    if (v == null || v.isBlank()) {
-      return null;
-    }
-    String problem = checkUrl(v.trim());
-    if (problem != null) {
-      node.invalid(key, v, "an http:// or https:// URL like https://tempo:4318 (" + problem + ")");
-      return null;
-    }
-    return v.trim();
-  }
-
-  /** Null when {@code s} is an absolute http(s) URL with a host, else what is wrong. */
-  static String checkUrl(String s) {
-    try {
-      URI u = new URI(s);
-      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        return "the scheme must be http or https";
-      }
-      if (u.getHost() == null || u.getHost().isEmpty()) {
-        return "it has no host";
-      }
-      return null;
-    } catch (URISyntaxException e) {
-      return "it is not a URL: " + e.getReason();
-    }
+    return HttpEndpoint.optional(node, key, "https://tempo:4318");
   }
 }

@@ -1,5 +1,6 @@
 package io.goblinos.gateway.exporter.otlp;
 
+import static io.goblinos.gateway.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,10 +29,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -41,12 +40,8 @@ import org.junit.jupiter.api.Test;
 /** The otlp exporter against a real OtlpGrpcServer whose pipeline answers from a script. */
 class OtlpGrpcExporterTest {
   static Vertx vertx;
-  static final Host HOST = new Host() {
-    @Override
-    public <E> Optional<E> extension(ComponentId id, Class<E> type) {
-      return Optional.empty();
-    }
-  };
+  /** A host without extensions. */
+  static final Host HOST = new Host() {};
 
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   final List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
@@ -72,10 +67,6 @@ class OtlpGrpcExporterTest {
     if (server != null) {
       get(server.stop());
     }
-  }
-
-  static <T> T get(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
   int backend(int maxBytes) throws Exception {

@@ -1,5 +1,6 @@
 package io.goblinos.gateway.exporter.otlphttp;
 
+import static io.goblinos.gateway.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +33,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -45,12 +45,8 @@ import org.junit.jupiter.api.Test;
 /** The otlphttp exporter against a small Vert.x HTTP backend on port 0 that answers from a script. */
 class OtlpHttpExporterTest {
   static Vertx vertx;
-  static final Host HOST = new Host() {
-    @Override
-    public <E> Optional<E> extension(ComponentId id, Class<E> type) {
-      return Optional.empty();
-    }
-  };
+  /** A host without extensions. */
+  static final Host HOST = new Host() {};
 
   record Received(String path, MultiMap headers, byte[] body) {}
 
@@ -78,10 +74,6 @@ class OtlpHttpExporterTest {
     if (backend != null) {
       get(backend.close());
     }
-  }
-
-  static <T> T get(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
   int backend() throws Exception {

@@ -1,5 +1,7 @@
 package io.goblinos.gateway.exporter.sending;
 
+import static io.goblinos.gateway.testing.Futures.failure;
+import static io.goblinos.gateway.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,19 +61,6 @@ class DeliveryGuaranteesTest {
 
   static QueueSettings queue(int consumers, int size) {
     return new QueueSettings(true, consumers, size, 64L << 20, null, Duration.ofSeconds(5));
-  }
-
-  static <T> T get(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
-  static Throwable failure(Future<?> f) throws Exception {
-    try {
-      get(f);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected a failure");
   }
 
   double count(String name) {

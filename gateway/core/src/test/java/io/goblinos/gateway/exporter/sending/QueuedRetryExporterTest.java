@@ -1,5 +1,7 @@
 package io.goblinos.gateway.exporter.sending;
 
+import static io.goblinos.gateway.testing.Futures.failure;
+import static io.goblinos.gateway.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,7 +17,6 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,19 +64,6 @@ class QueuedRetryExporterTest {
 
   static QueueSettings queue(int consumers, int size) {
     return new QueueSettings(true, consumers, size, 64L << 20, null, Duration.ofSeconds(30));
-  }
-
-  static <T> T get(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
-  static Throwable failure(Future<?> f) throws Exception {
-    try {
-      get(f);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected a failure");
   }
 
   double count(String name) {

@@ -1,5 +1,7 @@
 package io.goblinos.gateway.extension.filestorage;
 
+import static io.goblinos.gateway.testing.Futures.failure;
+import static io.goblinos.gateway.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,8 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -52,19 +52,6 @@ class WalQueueTest {
     for (WalQueue<?> q : opened) {
       get(q.close());
     }
-  }
-
-  static <T> T get(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
-  static Throwable failure(Future<?> f) throws Exception {
-    try {
-      get(f);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    }
-    throw new AssertionError("expected a failure");
   }
 
   static FileStorageConfig config(long segmentSize, FileStorageConfig.Fsync fsync) {

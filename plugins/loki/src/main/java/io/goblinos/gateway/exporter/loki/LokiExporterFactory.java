@@ -8,13 +8,12 @@ import io.goblinos.gateway.api.config.ConfigNode;
 import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.exporter.sending.ClientTlsSettings;
 import io.goblinos.gateway.exporter.sending.ExporterHelperConfig;
+import io.goblinos.gateway.exporter.sending.HttpEndpoint;
 import io.goblinos.gateway.exporter.sending.QueuedRetryExporter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -41,22 +40,12 @@ public final class LokiExporterFactory implements ExporterFactory<LokiExporterCo
 
   @Override
   public LokiExporterConfig parseConfig(ConfigNode node) {
-    String endpoint = node.string("endpoint", null);
-    if (endpoint == null || endpoint.isBlank()) {
-      node.error("endpoint", MISSING_ENDPOINT);
-      endpoint = null;
-    } else {
-      endpoint = endpoint.trim();
-      String problem = checkUrl(endpoint);
-      if (problem != null) {
-        node.invalid("endpoint", endpoint, "an http:// or https:// URL like http://loki:3100/loki/api/v1/push (" + problem + ")");
-        endpoint = null;
-      } else {
-        String path = URI.create(endpoint).getRawPath();
-        if (path == null || path.isEmpty() || path.equals("/")) {
-          endpoint = (endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint)
-              + LokiExporterConfig.PUSH_PATH;
-        }
+    String endpoint = HttpEndpoint.required(node, "endpoint", "http://loki:3100/loki/api/v1/push", MISSING_ENDPOINT);
+    if (endpoint != null) {
+      String path = URI.create(endpoint).getRawPath();
+      if (path == null || path.isEmpty() || path.equals("/")) {
+        endpoint = (endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint)
+            + LokiExporterConfig.PUSH_PATH;
       }
     }
     var headers = node.stringMap("headers");
@@ -94,12 +83,7 @@ public final class LokiExporterFactory implements ExporterFactory<LokiExporterCo
   /** The config of an empty block, tolerating the missing endpoint; an exporter made from it fails to start. */
   @Override
   public LokiExporterConfig defaultConfig() {
-    ConfigNode empty = ConfigNode.empty("exporters::" + TYPE);
-    LokiExporterConfig config = parseConfig(empty);
-    if (empty.errors().messages().stream().anyMatch(m -> !m.endsWith(MISSING_ENDPOINT))) {
-      throw new IllegalStateException("default config of " + TYPE + " is invalid: " + empty.errors().messages());
-    }
-    return config;
+    return HttpEndpoint.defaultConfig(TYPE, MISSING_ENDPOINT, this::parseConfig);
   }
 
   @Override
@@ -110,21 +94,5 @@ public final class LokiExporterFactory implements ExporterFactory<LokiExporterCo
     }
     return (Exporter<T>) new QueuedRetryExporter<ExportLogsServiceRequest>(context, Signal.LOGS, config.helper(),
         new LokiSender(context, config));
-  }
-
-  static String checkUrl(String s) {
-    try {
-      URI u = new URI(s);
-      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        return "the scheme must be http or https";
-      }
-      if (u.getHost() == null || u.getHost().isEmpty()) {
-        return "it has no host";
-      }
-      return null;
-    } catch (URISyntaxException e) {
-      return "it is not a URL: " + e.getReason();
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.goblinos.gateway.exporter.loki;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
+import io.goblinos.gateway.text.Escapes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,9 +98,9 @@ final class LokiPush {
           b.append(',');
         }
         first = false;
-        LokiStreams.quote(b, l.getKey());
+        Escapes.json(b, l.getKey());
         b.append(':');
-        LokiStreams.quote(b, l.getValue());
+        Escapes.json(b, l.getValue());
       }
       b.append("},\"values\":[");
       for (int j = 0; j < s.entries().size(); j++) {
@@ -108,16 +109,16 @@ final class LokiPush {
           b.append(',');
         }
         b.append("[\"").append(Long.toUnsignedString(e.timeUnixNano())).append("\",");
-        LokiStreams.quote(b, e.line());
+        Escapes.json(b, e.line());
         if (!e.metadata().isEmpty()) {
           b.append(",{");
           for (int k = 0; k < e.metadata().size(); k++) {
             if (k > 0) {
               b.append(',');
             }
-            LokiStreams.quote(b, e.metadata().get(k)[0]);
+            Escapes.json(b, e.metadata().get(k)[0]);
             b.append(':');
-            LokiStreams.quote(b, e.metadata().get(k)[1]);
+            Escapes.json(b, e.metadata().get(k)[1]);
           }
           b.append('}');
         }

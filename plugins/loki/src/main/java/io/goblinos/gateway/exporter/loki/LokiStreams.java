@@ -1,5 +1,7 @@
 package io.goblinos.gateway.exporter.loki;
 
+import io.goblinos.gateway.otlp.AttributeValues;
+import io.goblinos.gateway.text.Escapes;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -7,7 +9,6 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ final class LokiStreams {
         }
         first = false;
         b.append(e.getKey()).append("=\"");
-        escape(b, e.getValue());
+        Escapes.go(b, e.getValue());
         b.append('"');
       }
       return b.append('}').toString();
@@ -181,106 +182,11 @@ final class LokiStreams {
     if (body.getValueCase() == AnyValue.ValueCase.VALUE_NOT_SET) {
       return "";
     }
-    StringBuilder b = new StringBuilder();
-    json(b, body);
-    return b.toString();
+    return AttributeValues.json(body, Double::toString);
   }
 
   /** An attribute value as text: strings as they are, scalars printed, arrays and maps as JSON, bytes base64. */
   static String text(AnyValue v) {
-    return switch (v.getValueCase()) {
-      case STRING_VALUE -> v.getStringValue();
-      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-      case INT_VALUE -> Long.toString(v.getIntValue());
-      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
-      case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
-      case ARRAY_VALUE, KVLIST_VALUE -> line(v);
-      default -> "";
-    };
-  }
-
-  static void json(StringBuilder b, AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE -> quote(b, v.getStringValue());
-      case BOOL_VALUE -> b.append(v.getBoolValue());
-      case INT_VALUE -> b.append(v.getIntValue());
-      case DOUBLE_VALUE -> {
-        double d = v.getDoubleValue();
-        if (Double.isFinite(d)) {
-          b.append(d);
-        } else {
-          quote(b, Double.toString(d));
-        }
-      }
-      case BYTES_VALUE -> quote(b, Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray()));
-      case ARRAY_VALUE -> {
-        b.append('[');
-        List<AnyValue> values = v.getArrayValue().getValuesList();
-        for (int i = 0; i < values.size(); i++) {
-          if (i > 0) {
-            b.append(',');
-          }
-          json(b, values.get(i));
-        }
-        b.append(']');
-      }
-      case KVLIST_VALUE -> {
-        b.append('{');
-        List<KeyValue> kvs = v.getKvlistValue().getValuesList();
-        for (int i = 0; i < kvs.size(); i++) {
-          if (i > 0) {
-            b.append(',');
-          }
-          quote(b, kvs.get(i).getKey());
-          b.append(':');
-          json(b, kvs.get(i).getValue());
-        }
-        b.append('}');
-      }
-      default -> b.append("null");
-    }
-  }
-
-  static void quote(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
-  }
-
-  /** Escapes a label value for Loki's (Go) quoted-string syntax. */
-  static void escape(StringBuilder b, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\x%02x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
+    return AttributeValues.text(v, Double::toString);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.goblinos.gateway.testing.SdkData;
+import io.goblinos.gateway.testing.Scrape;
 import io.goblinos.gateway.testing.TestGateway;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

@@ -1,6 +1,7 @@
 package io.goblinos.gateway.exporter.prometheusremotewrite;
 
 import io.goblinos.gateway.exporter.prometheusremotewrite.PrometheusNaming.Kind;
+import io.goblinos.gateway.otlp.AttributeValues;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -14,7 +15,6 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -378,85 +378,7 @@ final class MetricTranslator {
 
   /** An attribute value as label text: strings as they are, numbers and booleans printed, the rest as JSON. */
   static String text(AnyValue v) {
-    return switch (v.getValueCase()) {
-      case STRING_VALUE -> v.getStringValue();
-      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-      case INT_VALUE -> Long.toString(v.getIntValue());
-      case DOUBLE_VALUE -> PrometheusNaming.formatFloat(v.getDoubleValue());
-      case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
-      case ARRAY_VALUE, KVLIST_VALUE -> json(v);
-      default -> "";
-    };
-  }
-
-  private static String json(AnyValue v) {
-    StringBuilder b = new StringBuilder();
-    appendJson(b, v);
-    return b.toString();
-  }
-
-  private static void appendJson(StringBuilder b, AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE -> quote(b, v.getStringValue());
-      case BOOL_VALUE -> b.append(v.getBoolValue());
-      case INT_VALUE -> b.append(v.getIntValue());
-      case DOUBLE_VALUE -> {
-        double d = v.getDoubleValue();
-        if (Double.isFinite(d)) {
-          b.append(PrometheusNaming.formatFloat(d));
-        } else {
-          quote(b, PrometheusNaming.formatFloat(d));
-        }
-      }
-      case BYTES_VALUE -> quote(b, Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray()));
-      case ARRAY_VALUE -> {
-        b.append('[');
-        List<AnyValue> values = v.getArrayValue().getValuesList();
-        for (int i = 0; i < values.size(); i++) {
-          if (i > 0) {
-            b.append(',');
-          }
-          appendJson(b, values.get(i));
-        }
-        b.append(']');
-      }
-      case KVLIST_VALUE -> {
-        b.append('{');
-        List<KeyValue> kvs = v.getKvlistValue().getValuesList();
-        for (int i = 0; i < kvs.size(); i++) {
-          if (i > 0) {
-            b.append(',');
-          }
-          quote(b, kvs.get(i).getKey());
-          b.append(':');
-          appendJson(b, kvs.get(i).getValue());
-        }
-        b.append('}');
-      }
-      default -> b.append("null");
-    }
-  }
-
-  private static void quote(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
+    return AttributeValues.text(v, PrometheusNaming::formatFloat);
   }
 
   /** Sorted name/value pairs: {@code base} plus {@code __name__} and an optional extra label (le, quantile). */

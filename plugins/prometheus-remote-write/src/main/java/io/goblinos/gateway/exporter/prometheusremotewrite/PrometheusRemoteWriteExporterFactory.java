@@ -8,12 +8,10 @@ import io.goblinos.gateway.api.config.ConfigNode;
 import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.exporter.sending.ClientTlsSettings;
 import io.goblinos.gateway.exporter.sending.ExporterHelperConfig;
+import io.goblinos.gateway.exporter.sending.HttpEndpoint;
 import io.goblinos.gateway.exporter.sending.QueueSettings;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -46,19 +44,8 @@ public final class PrometheusRemoteWriteExporterFactory implements ExporterFacto
 
   @Override
   public PrometheusRemoteWriteConfig parseConfig(ConfigNode node) {
-    String endpoint = node.string("endpoint", null);
-    if (endpoint == null || endpoint.isBlank()) {
-      node.error("endpoint", MISSING_ENDPOINT);
-      endpoint = null;
-    } else {
-      String problem = checkUrl(endpoint.trim());
-      if (problem != null) {
-        node.invalid("endpoint", endpoint, "an http:// or https:// URL like http://prometheus:9090/api/v1/write (" + problem + ")");
-        endpoint = null;
-      } else {
-        endpoint = endpoint.trim();
-      }
-    }
+    String endpoint =
+        HttpEndpoint.required(node, "endpoint", "http://prometheus:9090/api/v1/write", MISSING_ENDPOINT);
     Map<String, String> headers = node.stringMap("headers");
     ClientTlsSettings tls = ClientTlsSettings.parse(node.child("tls"));
     ExporterHelperConfig helper = ExporterHelperConfig.parse(node);
@@ -100,12 +87,7 @@ public final class PrometheusRemoteWriteExporterFactory implements ExporterFacto
    */
   @Override
   public PrometheusRemoteWriteConfig defaultConfig() {
-    ConfigNode empty = ConfigNode.empty("exporters::" + TYPE);
-    PrometheusRemoteWriteConfig config = parseConfig(empty);
-    if (empty.errors().messages().stream().anyMatch(m -> !m.endsWith(MISSING_ENDPOINT))) {
-      throw new IllegalStateException("default config of " + TYPE + " is invalid: " + empty.errors().messages());
-    }
-    return config;
+    return HttpEndpoint.defaultConfig(TYPE, MISSING_ENDPOINT, this::parseConfig);
   }
 
   @Override
@@ -116,23 +98,6 @@ public final class PrometheusRemoteWriteExporterFactory implements ExporterFacto
       throw new IllegalArgumentException(TYPE + " exports metrics only, not " + signal.name());
     }
     return (Exporter<T>) new ShardedRemoteWriteExporter(context, config);
-  }
-
-  /** Null when {@code s} is an absolute http(s) URL with a host, else what is wrong. */
-  static String checkUrl(String s) {
-    try {
-      URI u = new URI(s);
-      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        return "the scheme must be http or https";
-      }
-      if (u.getHost() == null || u.getHost().isEmpty()) {
-        return "it has no host";
-      }
-      return null;
-    } catch (URISyntaxException e) {
-      return "it is not a URL: " + e.getReason();
-    }
   }
 
   /** For tests: the exporter type as {@link ExportMetricsServiceRequest}. */

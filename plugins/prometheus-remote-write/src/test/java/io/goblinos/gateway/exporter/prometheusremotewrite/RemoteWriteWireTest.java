@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.goblinos.gateway.testing.Http;
 import io.goblinos.gateway.testing.SdkData;
+import io.goblinos.gateway.testing.Scrape;
 import io.goblinos.gateway.testing.TestGateway;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;

@@ -1,5 +1,6 @@
 package io.goblinos.gateway.receiver.otlp.grpc;
 
+import static io.goblinos.gateway.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -74,10 +75,6 @@ class OtlpGrpcServerTest {
       get(server.stop());
       get(server.stop()); // idempotent
     }
-  }
-
-  static <T> T get(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
   /** A consumer that keeps what it accepts, answering with {@code answer}. */

@@ -1,13 +1,11 @@
-package io.goblinos.gateway.exporter.loki;
-
-import io.goblinos.gateway.testing.TestGateway;
+package io.goblinos.gateway.testing;
 
 /** Reads one value from the gateway's own Prometheus scrape. */
-final class Scrape {
+public final class Scrape {
   private Scrape() {}
 
   /** The sum of the samples of {@code name} whose label text contains every one of {@code labels}; 0 when none. */
-  static double value(TestGateway gateway, String name, String... labels) {
+  public static double value(TestGateway gateway, String name, String... labels) {
     double sum = 0;
     for (String line : gateway.scrape().split("\n")) {
       if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
