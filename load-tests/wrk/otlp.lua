@@ -1,5 +1,7 @@
 -- wrk script: POSTs pre-encoded OTLP bodies from a pool file, cycling through them, with fresh trace ids.
---   wrk -t1 -c32 -d10s -s load-tests/wrk/otlp.lua http://127.0.0.1:4318 -- POOL CONTENT_TYPE PATH
+--   wrk -t1 -c32 -d10s -s load-tests/wrk/otlp.lua http://127.0.0.1:4318 -- POOL CONTENT_TYPE PATH [SEED]
+-- SEED (default: the time) must differ between runs against one gateway: it picks where the id counter starts
+-- (LuaJIT's math.random is not seeded otherwise, and two runs would repeat each other's trace ids).
 -- POOL (Payloads.write) holds, per body, 4-byte big-endian integers: item count, length, the body, the number of
 -- trace-id offsets and the offsets. Each request is pre-formatted in init() as pieces around the first 4 bytes of
 -- every trace id; request() fills those holes with a per-request counter (the same for every trace of the body, so
@@ -24,6 +26,7 @@ end
 
 function init(args)
   local pool, content_type, path = args[1], args[2] or "application/x-protobuf", args[3] or "/v1/traces"
+  math.randomseed((tonumber(args[4]) or os.time()) + (salt or 1) * 7919)
   local f = assert(io.open(pool, "rb"))
   local data = f:read("*a")
   f:close()
@@ -55,7 +58,7 @@ function init(args)
   end
   assert(n > 0, "empty pool " .. pool)
   idx = math.random(n) - 1 -- threads start at different bodies
-  counter = (salt or 1) * 0x10000000 + math.random(0, 0xFFFFFF)
+  counter = math.random(0, 0x7FFFFFFF) * 2 + ((salt or 1) % 2)
 end
 
 function request()

@@ -45,6 +45,6 @@ class ComponentContractTest {
   void theCoreRegistersItsComponents() {
     assertThat(ComponentRegistry.discover().all()).extracting(f -> f.kind().section() + "/" + f.type())
         .contains("receivers/otlp", "processors/batch", "processors/memory_limiter", "processors/resource",
-            "processors/resourcedetection", "exporters/file", "exporters/debug", "exporters/otlp", "exporters/otlphttp");
+            "processors/resourcedetection", "exporters/file", "exporters/debug", "exporters/nop", "exporters/otlp", "exporters/otlphttp");
   }
 }

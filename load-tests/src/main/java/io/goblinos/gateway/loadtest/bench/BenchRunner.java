@@ -373,7 +373,9 @@ public final class BenchRunner {
 
   private WrkReport wrk(String url, Path pool, int seconds) throws Exception {
     List<String> cmd = List.of(o.wrk, "-t" + o.wrkThreads, "-c" + o.wrkConnections, "-d" + seconds + "s", "--latency",
-        "-s", o.root.resolve(o.lua).toString(), url, "--", pool.toAbsolutePath().toString(), "application/x-protobuf", "/v1/traces");
+        "-s", o.root.resolve(o.lua).toString(), url, "--", pool.toAbsolutePath().toString(), "application/x-protobuf", "/v1/traces",
+        // a fresh seed per run: the id counter must not restart where the previous run (e.g. the warm-up) began
+        Integer.toString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
