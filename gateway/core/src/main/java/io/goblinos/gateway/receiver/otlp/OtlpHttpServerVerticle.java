@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One OTLP/HTTP server per event loop sharing the port (like {@code internal.HttpServerVerticle}), each wired to the
+ * One OTLP/HTTP server per event loop sharing the port, each wired to the
  * receiver's {@link ServerProtection}: connection limit, slow-client timers, TLS failures counted, TLS material
  * reloaded on every instance.
  */
