@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,13 +46,17 @@ import java.util.logging.Logger;
  * {@code llm.tokens{provider, model, goblin_id, direction}} ({@code llm_tokens_total}),
  * {@code llm.cost.discrepancy{provider, model}} ({@code llm_cost_discrepancy_total}),
  * {@code llm.cost.unknown.model{provider, model}} ({@code llm_cost_unknown_model_total}). Label values pass a
- * cardinality guard ({@code max_label_values}).
+ * cardinality guard ({@code max_label_values}). The Counter objects are registered once per label set and kept in
+ * bounded maps ({@value #MAX_CACHED_METER_KEYS} keys each); label sets beyond that are registered through Micrometer
+ * on every use (same series, just the slower path).
  */
 public final class CostProcessor implements Processor<ExportTraceServiceRequest> {
   private static final Logger LOG = Logger.getLogger(CostProcessor.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String COSTS_PATH = "/v1/costs";
   public static final String PRICES_PATH = "/v1/prices";
+  /** Label sets whose Counter objects are cached (per map); later ones are looked up in the registry each time. */
+  static final int MAX_CACHED_METER_KEYS = 10_000;
 
   private final ComponentContext context;
   private final CostConfig config;
@@ -62,6 +67,10 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   private final LabelGuard modelGuard;
   private final LabelGuard goblinGuard;
   private final Counter trackerFailures;
+  /** Counters per (provider, model, goblin_id): at most {@link #MAX_CACHED_METER_KEYS} keys. */
+  private final ConcurrentHashMap<CostKey, KeyMeters> keyMeters = new ConcurrentHashMap<>();
+  /** Counters per (provider, model): at most {@link #MAX_CACHED_METER_KEYS} keys. */
+  private final ConcurrentHashMap<ModelKey, ModelMeters> modelMeters = new ConcurrentHashMap<>();
   private volatile long reloadTimer = -1;
   private volatile FileTime lastModified;
   private volatile long lastSize = -1;
@@ -236,8 +245,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     double cost = 0;
     if (price == null) {
       Otlp.put(sb, "llm.cost.unknown_model", Otlp.boolValue(true));
-      Counter.builder("llm.cost.unknown.model").description("LLM spans whose model has no price")
-          .tag("provider", key.provider()).tag("model", key.model()).register(registry).increment();
+      modelMeters(key).unknownModel().increment();
     } else {
       cost = price.cost(in, out);
       AnyValue reportedValue = Otlp.find(attrs, "llm.cost");
@@ -245,9 +253,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
       if (!Double.isNaN(reported) && Math.abs(reported - cost) > config.discrepancyThreshold() * Math.abs(cost)) {
         Otlp.put(sb, "llm.cost.reported", Otlp.doubleValue(reported));
         Otlp.put(sb, "llm.cost.discrepancy", Otlp.boolValue(true));
-        Counter.builder("llm.cost.discrepancy")
-            .description("LLM spans whose client-reported cost differs from the computed one")
-            .tag("provider", key.provider()).tag("model", key.model()).register(registry).increment();
+        modelMeters(key).discrepancy().increment();
       }
       Otlp.put(sb, "llm.cost", Otlp.doubleValue(cost));
     }
@@ -264,14 +270,113 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   private void recordMeters(Map<CostKey, CostTotals> inc) {
     inc.forEach((k, v) -> {
+      KeyMeters m = keyMeters(k);
       if (v.costUsd() > 0 || v.unpricedSpans() < v.spans()) {
-        Counter.builder("llm.cost.usd").description("LLM cost computed from the price table, in USD")
-            .tag("provider", k.provider()).tag("model", k.model()).tag("goblin_id", k.goblinId())
-            .register(registry).increment(v.costUsd());
+        m.cost().increment(v.costUsd());
       }
-      tokenCounter(k, "input").increment(v.inputTokens());
-      tokenCounter(k, "output").increment(v.outputTokens());
+      m.inputTokens.increment(v.inputTokens());
+      m.outputTokens.increment(v.outputTokens());
     });
+  }
+
+  private KeyMeters keyMeters(CostKey k) {
+    KeyMeters m = keyMeters.get(k);
+    if (m != null) {
+      return m;
+    }
+    m = new KeyMeters(k);
+    if (keyMeters.size() < MAX_CACHED_METER_KEYS) {
+      KeyMeters prev = keyMeters.putIfAbsent(k, m);
+      return prev == null ? m : prev;
+    }
+    return m;
+  }
+
+  private ModelMeters modelMeters(CostKey k) {
+    ModelKey mk = new ModelKey(k.provider(), k.model());
+    ModelMeters m = modelMeters.get(mk);
+    if (m != null) {
+      return m;
+    }
+    m = new ModelMeters(mk);
+    if (modelMeters.size() < MAX_CACHED_METER_KEYS) {
+      ModelMeters prev = modelMeters.putIfAbsent(mk, m);
+      return prev == null ? m : prev;
+    }
+    return m;
+  }
+
+  /** Cached Counter objects of one key. */
+  Counter cachedTokenCounter(CostKey k, String direction) {
+    KeyMeters m = keyMeters(k);
+    return "input".equals(direction) ? m.inputTokens : m.outputTokens;
+  }
+
+  /** The cached {@code llm.cost.unknown.model} counter of one provider and model. */
+  Counter cachedUnknownModelCounter(CostKey k) {
+    return modelMeters(k).unknownModel();
+  }
+
+  private record ModelKey(String provider, String model) {}
+
+  /**
+   * {@code llm.tokens} registered at once (as before: every LLM span records tokens); {@code llm.cost.usd} only on
+   * first use, so a key whose spans are all unpriced has no cost series, as before.
+   */
+  private final class KeyMeters {
+    private final CostKey key;
+    final Counter inputTokens;
+    final Counter outputTokens;
+    private volatile Counter cost;
+
+    KeyMeters(CostKey k) {
+      this.key = k;
+      this.inputTokens = tokenCounter(k, "input");
+      this.outputTokens = tokenCounter(k, "output");
+    }
+
+    Counter cost() {
+      Counter c = cost;
+      if (c == null) {
+        c = Counter.builder("llm.cost.usd").description("LLM cost computed from the price table, in USD")
+            .tag("provider", key.provider()).tag("model", key.model()).tag("goblin_id", key.goblinId())
+            .register(registry);
+        cost = c; // a racing thread registers the same meter: Micrometer returns the same instance
+      }
+      return c;
+    }
+  }
+
+  /** {@code llm.cost.unknown.model} and {@code llm.cost.discrepancy} of one provider and model, on first use. */
+  private final class ModelMeters {
+    private final ModelKey key;
+    private volatile Counter unknownModel;
+    private volatile Counter discrepancy;
+
+    ModelMeters(ModelKey key) {
+      this.key = key;
+    }
+
+    Counter unknownModel() {
+      Counter c = unknownModel;
+      if (c == null) {
+        c = Counter.builder("llm.cost.unknown.model").description("LLM spans whose model has no price")
+            .tag("provider", key.provider()).tag("model", key.model()).register(registry);
+        unknownModel = c;
+      }
+      return c;
+    }
+
+    Counter discrepancy() {
+      Counter c = discrepancy;
+      if (c == null) {
+        c = Counter.builder("llm.cost.discrepancy")
+            .description("LLM spans whose client-reported cost differs from the computed one")
+            .tag("provider", key.provider()).tag("model", key.model()).register(registry);
+        discrepancy = c;
+      }
+      return c;
+    }
   }
 
   private Counter tokenCounter(CostKey k, String direction) {

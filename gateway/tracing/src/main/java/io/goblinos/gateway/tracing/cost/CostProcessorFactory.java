@@ -38,7 +38,8 @@ public final class CostProcessorFactory implements ProcessorFactory<CostConfig> 
     }
     CostStore store = "local".equals(config.mode())
         ? new LocalCostStore()
-        : new HazelcastCostStore(context.vertx(), config.hazelcast(), context.id().toString());
+        : new HazelcastCostStore(context.vertx(), config.hazelcast(), context.id().toString(),
+            context.meters());
     return (Processor<T>) new CostProcessor(context, config, store, (Consumer<ExportTraceServiceRequest>) next);
   }
 }

@@ -13,6 +13,9 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -27,6 +30,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,9 +41,16 @@ import java.util.logging.Logger;
  *   <li>{@code goblin.cost.prices}: {@code IMap<String, String>} of price entries as JSON. Each member keeps a local
  *       snapshot, updated by an entry listener, so lookups on the hot path never touch the network.
  *   <li>{@code goblin.cost.totals}: {@code IMap<String, double[]>} of running totals per provider/model/goblin.
- *       Increments are merged locally per key and flushed with one entry processor per key ({@code submitToKey}),
- *       at most one flush in flight: one remote call per key and flush, never per span.
+ *       Increments are merged locally per key ({@code unflushed}) and flushed in batches of up to
+ *       {@value #FLUSH_BATCH_KEYS} keys, one {@code submitToKeys} with an {@link AddAllTotals} entry processor per
+ *       batch, at most one flush in flight: a bounded number of remote calls per flush, never one per span or key.
  * </ul>
+ *
+ * <p>The unflushed increments are bounded at {@value #MAX_UNFLUSHED_KEYS} keys (meter
+ * {@code gateway.processor.cost.tracker.pending{processor}}). When full (Hazelcast slow or unreachable), increments
+ * of keys already pending keep being merged into them; increments of new keys are dropped from the totals, counted
+ * in {@code gateway.processor.cost.tracker.dropped{processor}} (spans) and logged at most once a minute. Spans are
+ * still enriched and the {@code llm.*} meters still count them; only the shared running totals miss them.
  *
  * The embedded member: phone-home off, no multicast or auto-detection, TCP-IP join with the configured members
  * listed one by one, bound to the configured address. It is started and shut down on a worker thread, never on an
@@ -60,15 +71,39 @@ public final class HazelcastCostStore implements CostStore {
   private volatile IMap<String, double[]> totals;
   private final ConcurrentHashMap<String, PriceEntry> priceCopy = new ConcurrentHashMap<>();
   private volatile PriceIndex snapshot = PriceIndex.EMPTY;
+  /** Keys with increments waiting for a flush. */
+  static final int MAX_UNFLUSHED_KEYS = 10_000;
+  /** Keys sent per {@code submitToKeys} call. */
+  static final int FLUSH_BATCH_KEYS = 1_000;
+  private static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
   private final ConcurrentHashMap<String, CostTotals> unflushed = new ConcurrentHashMap<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
+  private final AtomicLong droppedSpans = new AtomicLong();
+  private final AtomicLong droppedSinceLog = new AtomicLong();
+  private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
+  private final Counter droppedMeter;
   private volatile boolean closed;
   private Future<Void> closeFuture;
 
   public HazelcastCostStore(Vertx vertx, HazelcastSettings settings, String name) {
+    this(vertx, settings, name, null);
+  }
+
+  /** With meters for the pending and dropped increments ({@code registry} may be null). */
+  public HazelcastCostStore(Vertx vertx, HazelcastSettings settings, String name, MeterRegistry registry) {
     this.vertx = vertx;
     this.settings = settings;
     this.name = name;
+    if (registry != null) {
+      Gauge.builder("gateway.processor.cost.tracker.pending", unflushed, Map::size).tag("processor", name)
+          .description("Keys of cost increments waiting to be flushed to Hazelcast").register(registry);
+      this.droppedMeter = Counter.builder("gateway.processor.cost.tracker.dropped").tag("processor", name)
+          .description("LLM spans left out of the running totals because too many keys were unflushed")
+          .register(registry);
+    } else {
+      this.droppedMeter = null;
+    }
   }
 
   /** The Hazelcast config this store starts its member with. */
@@ -153,38 +188,92 @@ public final class HazelcastCostStore implements CostStore {
 
   @Override
   public Future<Void> add(Map<CostKey, CostTotals> increments) {
-    increments.forEach((k, v) -> unflushed.merge(k.encode(), v, CostTotals::plus));
+    increments.forEach((k, v) -> mergeBounded(k.encode(), v));
     flush();
     return Future.succeededFuture();
   }
 
-  /** Sends unflushed increments, one entry processor per key; a flush already running picks up new ones after. */
+  /** Merges into {@code unflushed}: always into a pending key, a new key only below {@link #MAX_UNFLUSHED_KEYS}. */
+  private void mergeBounded(String key, CostTotals inc) {
+    if (unflushed.computeIfPresent(key, (k, old) -> old.plus(inc)) != null) {
+      return;
+    }
+    if (unflushed.size() < MAX_UNFLUSHED_KEYS) {
+      unflushed.merge(key, inc, CostTotals::plus);
+      return;
+    }
+    dropped(inc);
+  }
+
+  private void dropped(CostTotals inc) {
+    droppedSpans.addAndGet(inc.spans());
+    droppedSinceLog.addAndGet(inc.spans());
+    if (droppedMeter != null) {
+      droppedMeter.increment(inc.spans());
+    }
+    long now = System.nanoTime();
+    long last = lastDropLog.get();
+    if (now - last >= DROP_LOG_INTERVAL_NANOS && lastDropLog.compareAndSet(last, now)) {
+      long n = droppedSinceLog.getAndSet(0);
+      LOG.warning(() -> "cost " + name + ": " + n + " LLM span(s) left out of the running totals: "
+          + MAX_UNFLUSHED_KEYS + " keys are waiting to be flushed to Hazelcast (slow or unreachable cluster?)");
+    }
+  }
+
+  /** LLM spans whose increments were dropped because the unflushed map was full (for tests and health). */
+  public long droppedSpans() {
+    return droppedSpans.get();
+  }
+
+  /** Keys waiting to be flushed. */
+  int unflushedKeys() {
+    return unflushed.size();
+  }
+
+  /**
+   * Sends unflushed increments, one {@code submitToKeys} per {@value #FLUSH_BATCH_KEYS} keys; a flush already running
+   * picks up new ones after.
+   */
   Future<Void> flush() {
     IMap<String, double[]> t = totals;
     if (t == null || unflushed.isEmpty() || !flushing.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
     List<Future<Void>> calls = new ArrayList<>();
+    Map<String, CostTotals> batch = new HashMap<>();
     for (String key : new ArrayList<>(unflushed.keySet())) {
       CostTotals inc = unflushed.remove(key);
       if (inc == null) {
         continue;
       }
-      Promise<Void> done = Promise.promise();
-      t.submitToKey(key, new AddTotals(inc.toArray())).whenComplete((r, err) -> {
-        if (err != null) {
-          unflushed.merge(key, inc, CostTotals::plus); // keep it for the next flush
-          done.fail(err);
-        } else {
-          done.complete();
-        }
-      });
-      calls.add(done.future());
+      batch.put(key, inc);
+      if (batch.size() >= FLUSH_BATCH_KEYS) {
+        calls.add(send(t, batch));
+        batch = new HashMap<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      calls.add(send(t, batch));
     }
     return Future.join(calls).<Void>mapEmpty().eventually(() -> {
       flushing.set(false);
       return unflushed.isEmpty() || closed ? Future.succeededFuture() : flush();
     });
+  }
+
+  private Future<Void> send(IMap<String, double[]> t, Map<String, CostTotals> batch) {
+    Map<String, double[]> arrays = new HashMap<>();
+    batch.forEach((k, v) -> arrays.put(k, v.toArray()));
+    Promise<Void> done = Promise.promise();
+    t.submitToKeys(new HashSet<>(batch.keySet()), new AddAllTotals(arrays)).whenComplete((r, err) -> {
+      if (err != null) {
+        batch.forEach(this::mergeBounded); // keep it for the next flush
+        done.fail(err);
+      } else {
+        done.complete();
+      }
+    });
+    return done.future();
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +15,10 @@ import java.util.regex.Pattern;
  * model patterns match and whose dates cover the span's start, the most specific one: an exact model name beats any
  * pattern, a longer literal part beats a shorter one ({@code gpt-4o-mini*} beats {@code gpt-4o*}), and among equals
  * the latest {@code effective_from} wins. No entry matches means the model is unknown: its cost is never guessed.
+ *
+ * <p>Lookups are memoized per (provider, model, UTC day of the span start) as given, in a cache that lives and dies
+ * with this snapshot (a new price table is a new index, so a cached answer is never stale). The cache is bounded at
+ * {@value #MAX_CACHED} keys; once full, lookups of new keys are computed every time and not cached.
  */
 public final class PriceIndex {
   /** Provider names older instrumentations put in {@code gen_ai.system}, mapped to gen_ai.provider.name values. */
@@ -26,8 +31,17 @@ public final class PriceIndex {
 
   public static final PriceIndex EMPTY = new PriceIndex(List.of());
 
+  /** Distinct (provider, model, day) lookups remembered per snapshot. */
+  static final int MAX_CACHED = 10_000;
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+  private static final Object NONE = new Object();
+
   private final List<PriceEntry> entries;
   private final List<Compiled> compiled;
+  /** (provider, model, epoch day) to the PriceEntry found, or {@link #NONE}; at most {@link #MAX_CACHED} keys. */
+  private final ConcurrentHashMap<LookupKey, Object> cache = new ConcurrentHashMap<>();
+
+  private record LookupKey(String provider, String model, long epochDay) {}
 
   private record Compiled(PriceEntry entry, Pattern provider, Pattern model, boolean exactModel, int literalLength) {}
 
@@ -56,10 +70,37 @@ public final class PriceIndex {
     if (provider == null || model == null) {
       return null;
     }
+    long epochDay = epochNanos <= 0 ? Math.floorDiv(System.currentTimeMillis(), 86_400_000L)
+        : Math.floorDiv(epochNanos, NANOS_PER_DAY);
+    LookupKey key = new LookupKey(provider, model, epochDay);
+    Object hit = cache.get(key);
+    if (hit != null) {
+      return hit == NONE ? null : (PriceEntry) hit;
+    }
+    PriceEntry found = uncachedLookup(provider, model, LocalDate.ofEpochDay(epochDay));
+    if (cache.size() < MAX_CACHED) {
+      cache.putIfAbsent(key, found == null ? NONE : found);
+    }
+    return found;
+  }
+
+  /** Keys currently memoized (for tests). */
+  int cachedLookups() {
+    return cache.size();
+  }
+
+  /** {@link #lookup} without the cache: a scan of every entry. */
+  PriceEntry uncachedLookup(String provider, String model, long epochNanos) {
+    if (provider == null || model == null) {
+      return null;
+    }
+    return uncachedLookup(provider, model, LocalDate.ofInstant(epochNanos <= 0 ? Instant.now()
+        : Instant.ofEpochSecond(0, epochNanos), ZoneOffset.UTC));
+  }
+
+  private PriceEntry uncachedLookup(String provider, String model, LocalDate day) {
     String p = normalizeProvider(provider);
     String m = model.toLowerCase(Locale.ROOT).trim();
-    LocalDate day = LocalDate.ofInstant(epochNanos <= 0 ? Instant.now()
-        : Instant.ofEpochSecond(0, epochNanos), ZoneOffset.UTC);
     Compiled best = null;
     for (Compiled c : compiled) {
       PriceEntry e = c.entry();

@@ -92,12 +92,15 @@ class HazelcastCostStoreTest {
         a.add(Map.of(k, new CostTotals(0.5, 100, 10, 1, 0))).await();
         b.add(Map.of(k, new CostTotals(0.25, 50, 5, 1, 0))).await();
       }
+      // Each member flushes its own increments asynchronously: totals converge on both members.
       for (HazelcastCostStore s : List.of(a, b)) {
-        CostTotals t = s.totals().await().get(k);
-        assertThat(t.costUsd()).isCloseTo(7.5, within(1e-9));
-        assertThat(t.inputTokens()).isEqualTo(1500);
-        assertThat(t.outputTokens()).isEqualTo(150);
-        assertThat(t.spans()).isEqualTo(20);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          CostTotals t = s.totals().await().get(k);
+          assertThat(t.costUsd()).isCloseTo(7.5, within(1e-9));
+          assertThat(t.inputTokens()).isEqualTo(1500);
+          assertThat(t.outputTokens()).isEqualTo(150);
+          assertThat(t.spans()).isEqualTo(20);
+        });
       }
     } finally {
       a.close().await();
