@@ -48,6 +48,8 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   static final String PROTOBUF = "application/x-protobuf";
   static final String JSON = "application/json";
   static final int INLINE_DECODE_LIMIT = 256 * 1024;
+  /** Most bytes of an oversize body read and discarded so that the 413 reaches the client before the close. */
+  static final long DRAIN_LIMIT = 8L * 1024 * 1024;
   /** OTLP/JSON decodes 10-15 times slower per span than protobuf: only small JSON bodies stay on the loop. */
   static final int INLINE_JSON_DECODE_LIMIT = 16 * 1024;
   private static final String TRANSPORT = "http";
@@ -304,7 +306,26 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   }
 
   private void tooLarge(HttpServerRequest req, long start, String message, String replyType) {
-    // Stop reading: the rest of an oversize body is not worth receiving; close the connection after the answer.
+    if (req.isEnded()) {
+      answerTooLarge(req, start, message, replyType);
+      return;
+    }
+    // Read and discard the rest before answering when it is small enough: closing a connection with unread request
+    // bytes makes the kernel reset it, and the client may lose the 413. Beyond DRAIN_LIMIT: answer and cut.
+    long[] drained = {0};
+    req.handler(chunk -> {
+      drained[0] += chunk.length();
+      if (drained[0] > DRAIN_LIMIT) {
+        answerTooLarge(req, start, message, replyType);
+      }
+    });
+    req.endHandler(v -> answerTooLarge(req, start, message, replyType));
+  }
+
+  private void answerTooLarge(HttpServerRequest req, long start, String message, String replyType) {
+    if (req.response().ended()) {
+      return;
+    }
     req.response().putHeader(HttpHeaders.CONNECTION, "close");
     fail(req, start, StatusMapping.protocol(413, message), replyType);
     req.response().closeHandler(null);
