@@ -84,6 +84,8 @@ public final class BenchRunner {
     int auditThreads = 4;
     int pendingTraces = 1_000_000;
     String gatewayHeap = "-Xmx1g";
+    /** Extra JVM options for the gateway (space-separated), e.g. a JFR recording; default: $GATEWAY_JAVA_OPTS. */
+    String gatewayJvm = System.getenv().getOrDefault("GATEWAY_JAVA_OPTS", "");
     String tracesProcessors;
     java.util.Set<String> phases = new java.util.LinkedHashSet<>(List.of("limit", "pipeline", "audit", "sampling"));
 
@@ -135,6 +137,7 @@ public final class BenchRunner {
           case "audit-threads" -> o.auditThreads = Integer.parseInt(v);
           case "pending-traces" -> o.pendingTraces = Integer.parseInt(v);
           case "gateway-heap" -> o.gatewayHeap = v;
+          case "gateway-jvm" -> o.gatewayJvm = v;
           case "traces-processors" -> o.tracesProcessors = v;
           case "phases" -> {
             o.phases = new java.util.LinkedHashSet<>(List.of(v.split(",")));
@@ -228,12 +231,10 @@ public final class BenchRunner {
           "--set", "service.telemetry.metrics.address=127.0.0.1:" + admin,
           "--set", "service.telemetry.logs.level=info",
           "--set", "exporters.file.directory=" + dir.resolve("otlp"),
-          "--set", "exporters.debug.verbosity=basic",
-          "--set", "exporters.debug.sampling_initial=0",
-          "--set", "exporters.debug.sampling_thereafter=2147483647"));
+          "--set", "exporters.nop={}"));
       for (String signal : pipelines()) {
         cmd.add("--set");
-        cmd.add("service.pipelines." + signal + ".exporters=[debug]");
+        cmd.add("service.pipelines." + signal + ".exporters=[nop]");
       }
       if (o.tracesProcessors != null) {
         cmd.addAll(List.of("--set", "service.pipelines.traces.processors=[" + o.tracesProcessors + "]"));
@@ -243,6 +244,11 @@ public final class BenchRunner {
       }
       Path gatewayLog = o.out.resolve("gateway.log");
       List<String> jvm = new ArrayList<>(List.of(o.gatewayHeap));
+      for (String opt : o.gatewayJvm.trim().split("\\s+")) {
+        if (!opt.isEmpty()) {
+          jvm.add(opt);
+        }
+      }
       if (Runtime.version().feature() >= 24) {
         jvm.add("--sun-misc-unsafe-memory-access=allow");
       }
@@ -296,7 +302,7 @@ public final class BenchRunner {
     List<String> report = new ArrayList<>();
     report.add("# Goblin Gateway benchmark " + Instant.now() + (o.quick ? " (--quick)" : ""));
     report.add("machine: " + Machine.describe());
-    report.add("traces pipeline processors: " + processors + "; exporters: null sink (debug, never logging)");
+    report.add("traces pipeline processors: " + processors + "; exporters: null sink (nop)");
     report.add("load generator: " + o.generator + "; " + o.spansPerRequest + " spans/request; saturation " + o.saturationSeconds
         + " s after " + o.warmupSeconds + " s warm-up; open-loop points " + o.pointSeconds + " s each");
     report.add(String.format(Locale.ROOT, "limit (null receiver): %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
