@@ -74,7 +74,7 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
   private final double[] bounds;
   private final Duration[] slos;
   private final List<String> dimensionLabels;
-  private final Map<String, LabelGuard> guards = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, LabelGuard>> guards = new ConcurrentHashMap<>();
   private final Map<List<String>, HistogramSeries> latency = new ConcurrentHashMap<>();
   private final Map<String, Map<List<String>, CounterSeries>> counters = new ConcurrentHashMap<>();
   private final long startNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
@@ -202,19 +202,35 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
   }
 
   private LabelGuard guard(String metric, String label) {
-    return guards.computeIfAbsent(metric + "|" + label,
-        k -> new LabelGuard(registry, context.id().toString(), metric, label, config.maxLabelValues()));
+    // two-level lookup: no "metric|label" key string built per span (hot path); guards still created on first use
+    Map<String, LabelGuard> byLabel = guards.get(metric);
+    if (byLabel == null) {
+      byLabel = guards.computeIfAbsent(metric, k -> new ConcurrentHashMap<>());
+    }
+    LabelGuard g = byLabel.get(label);
+    if (g == null) {
+      g = byLabel.computeIfAbsent(label,
+          k -> new LabelGuard(registry, context.id().toString(), metric, label, config.maxLabelValues()));
+    }
+    return g;
   }
 
   private void count(String metric, String label, List<String> values) {
     // errors share the guard of their requests metric, so both carry the same label values
-    CounterSeries s = counters.computeIfAbsent(metric, k -> new ConcurrentHashMap<>()).computeIfAbsent(values, v -> {
-      Counter.Builder b = Counter.builder(metric).tag(label, v.get(0));
-      for (int i = 0; i < dimensionLabels.size(); i++) {
-        b.tag(dimensionLabels.get(i), v.get(i + 1));
-      }
-      return new CounterSeries(b.description(describe(metric)).register(registry), new LongAdder());
-    });
+    Map<List<String>, CounterSeries> byValues = counters.get(metric);
+    if (byValues == null) {
+      byValues = counters.computeIfAbsent(metric, k -> new ConcurrentHashMap<>());
+    }
+    CounterSeries s = byValues.get(values);
+    if (s == null) {
+      s = byValues.computeIfAbsent(values, v -> {
+        Counter.Builder b = Counter.builder(metric).tag(label, v.get(0));
+        for (int i = 0; i < dimensionLabels.size(); i++) {
+          b.tag(dimensionLabels.get(i), v.get(i + 1));
+        }
+        return new CounterSeries(b.description(describe(metric)).register(registry), new LongAdder());
+      });
+    }
     s.counter().increment();
     s.value().increment();
   }
@@ -229,13 +245,16 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
   }
 
   private void observe(List<String> key, long nanos) {
-    HistogramSeries s = latency.computeIfAbsent(key, k -> new HistogramSeries(
+    HistogramSeries s = latency.get(key);
+    if (s == null) {
+      s = latency.computeIfAbsent(key, k -> new HistogramSeries(
         Timer.builder(TASK_LATENCY)
             .description("Duration of goblin task spans, computed before sampling")
             .tag("goblin_id", k.get(0)).tag("guild", k.get(1)).tag("task", k.get(2))
             .serviceLevelObjectives(slos)
             .register(registry),
-        bounds.length + 1));
+          bounds.length + 1));
+    }
     s.timer.record(nanos, TimeUnit.NANOSECONDS);
     double seconds = nanos / 1e9;
     int b = 0;
