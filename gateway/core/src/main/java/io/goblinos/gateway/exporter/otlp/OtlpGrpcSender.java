@@ -6,6 +6,7 @@ import io.goblinos.gateway.api.component.Host;
 import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.exporter.otlphttp.OtlpPartialSuccess;
 import io.goblinos.gateway.exporter.sending.ExportException;
+import io.goblinos.gateway.exporter.sending.ExporterHttpClients;
 import io.goblinos.gateway.exporter.sending.RpcStatus;
 import io.goblinos.gateway.exporter.sending.SendResult;
 import io.goblinos.gateway.exporter.sending.Sender;
@@ -66,11 +67,9 @@ final class OtlpGrpcSender<Req extends Message, Resp extends Message> implements
           "exporters::" + context.id() + "::endpoint: " + OtlpGrpcExporterFactory.MISSING_ENDPOINT));
     }
     try {
-      HttpClientOptions http = new HttpClientOptions()
+      HttpClientOptions http = ExporterHttpClients.options(context, config.helper().timeout(), config.tls(), config.useTls())
           .setProtocolVersion(HttpVersion.HTTP_2)
-          .setHttp2ClearTextUpgrade(false) // h2c with prior knowledge, as gRPC clients do
-          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, config.helper().timeout().toMillis())));
-      config.tls().apply(http, config.useTls(), context);
+          .setHttp2ClearTextUpgrade(false); // h2c with prior knowledge, as gRPC clients do
       GrpcClientOptions grpc = new GrpcClientOptions()
           .setScheduleDeadlineAutomatically(true)
           .setMaxMessageSize(MAX_RESPONSE_BYTES);

@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.goblinos.gateway.exporter.sending.ExporterHttpClients;
 import io.goblinos.gateway.api.component.ComponentContext;
 import io.goblinos.gateway.api.component.Host;
 import io.goblinos.gateway.api.signal.Signal;
@@ -16,16 +17,13 @@ import io.goblinos.gateway.otlp.OtlpJson;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -62,15 +60,8 @@ final class OtlpHttpSender<T extends Message> implements Sender<T> {
           + signal.name() + ": set endpoint or " + signal.name() + "_endpoint, or " + OtlpHttpExporterFactory.ENV_ENDPOINT));
     }
     try {
-      URI uri = URI.create(url);
-      boolean tls = "https".equalsIgnoreCase(uri.getScheme());
-      HttpClientOptions options = new HttpClientOptions()
-          .setKeepAlive(true)
-          .setDecompressionSupported(true)
-          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, config.helper().timeout().toMillis())));
-      config.tls().apply(options, tls, context);
-      int pool = Math.max(1, config.helper().queue().numConsumers());
-      client = context.vertx().createHttpClient(options, new PoolOptions().setHttp1MaxSize(pool).setHttp2MaxSize(pool));
+      client = ExporterHttpClients.create(
+          context, url, config.helper().timeout(), config.tls(), config.helper().queue().numConsumers(), true);
       return Future.succeededFuture();
     } catch (RuntimeException e) {
       return Future.failedFuture(new IllegalArgumentException("exporters::" + context.id() + ": " + e.getMessage(), e));

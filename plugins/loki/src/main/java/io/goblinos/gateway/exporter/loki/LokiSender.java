@@ -1,5 +1,6 @@
 package io.goblinos.gateway.exporter.loki;
 
+import io.goblinos.gateway.exporter.sending.ExporterHttpClients;
 import io.goblinos.gateway.api.component.ComponentContext;
 import io.goblinos.gateway.api.component.Host;
 import io.goblinos.gateway.exporter.sending.ExportException;
@@ -10,15 +11,12 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -51,13 +49,8 @@ final class LokiSender implements Sender<ExportLogsServiceRequest> {
           "exporters::" + context.id() + "::endpoint: " + LokiExporterFactory.MISSING_ENDPOINT));
     }
     try {
-      boolean tls = "https".equalsIgnoreCase(URI.create(config.endpoint()).getScheme());
-      HttpClientOptions options = new HttpClientOptions()
-          .setKeepAlive(true)
-          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, config.helper().timeout().toMillis())));
-      config.tls().apply(options, tls, context);
-      int pool = Math.max(1, config.helper().queue().numConsumers());
-      client = context.vertx().createHttpClient(options, new PoolOptions().setHttp1MaxSize(pool).setHttp2MaxSize(pool));
+      client = ExporterHttpClients.create(context, config.endpoint(), config.helper().timeout(), config.tls(),
+          config.helper().queue().numConsumers(), false);
       return Future.succeededFuture();
     } catch (RuntimeException e) {
       return Future.failedFuture(new IllegalArgumentException("exporters::" + context.id() + ": " + e.getMessage(), e));

@@ -1,5 +1,6 @@
 package io.goblinos.gateway.exporter.prometheusremotewrite;
 
+import io.goblinos.gateway.exporter.sending.ExporterHttpClients;
 import io.goblinos.gateway.api.component.ComponentContext;
 import io.goblinos.gateway.exporter.sending.ExportException;
 import io.goblinos.gateway.exporter.sending.RateLimitedLog;
@@ -10,15 +11,12 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -68,14 +66,7 @@ final class RemoteWriteSender implements Sender<ExportMetricsServiceRequest> {
       throw new IllegalArgumentException(
           "exporters::" + context.id() + "::endpoint: " + PrometheusRemoteWriteExporterFactory.MISSING_ENDPOINT);
     }
-    URI uri = URI.create(config.endpoint());
-    boolean tls = "https".equalsIgnoreCase(uri.getScheme());
-    HttpClientOptions options = new HttpClientOptions()
-        .setKeepAlive(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, config.helper().timeout().toMillis())));
-    config.tls().apply(options, tls, context);
-    return context.vertx().createHttpClient(options,
-        new PoolOptions().setHttp1MaxSize(poolSize).setHttp2MaxSize(poolSize));
+    return ExporterHttpClients.create(context, config.endpoint(), config.helper().timeout(), config.tls(), poolSize, false);
   }
 
   @Override
