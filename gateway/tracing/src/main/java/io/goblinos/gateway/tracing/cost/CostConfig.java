@@ -54,7 +54,8 @@ public record CostConfig(String mode, String pricesFile, boolean pricesFileExpli
         hz.invalid("members", m, "host:port, one member per entry (ranges like 127.0.0.1:5701-5702 are not accepted)");
       }
     }
+    Duration flush = hz.duration("flush_interval", HazelcastSettings.DEFAULT_FLUSH_INTERVAL, Duration.ZERO);
     return new CostConfig(mode, file, explicit, reload, threshold, goblin, maxValues, admin,
-        new HazelcastSettings(cluster, bind, port, autoInc, portCount, members));
+        new HazelcastSettings(cluster, bind, port, autoInc, portCount, members, flush));
   }
 }

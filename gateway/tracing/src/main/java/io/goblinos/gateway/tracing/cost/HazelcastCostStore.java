@@ -30,7 +30,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,9 +43,11 @@ import java.util.logging.Logger;
  *   <li>{@code goblin.cost.prices}: {@code IMap<String, String>} of price entries as JSON. Each member keeps a local
  *       snapshot, updated by an entry listener, so lookups on the hot path never touch the network.
  *   <li>{@code goblin.cost.totals}: {@code IMap<String, double[]>} of running totals per provider/model/goblin.
- *       Increments are merged locally per key ({@code unflushed}) and flushed in batches of up to
- *       {@value #FLUSH_BATCH_KEYS} keys, one {@code submitToKeys} with an {@link AddAllTotals} entry processor per
- *       batch, at most one flush in flight: a bounded number of remote calls per flush, never one per span or key.
+ *       Increments are merged locally per key ({@code unflushed}) and flushed every {@code flush_interval}
+ *       (default 1s), sooner when {@value #EARLY_FLUSH_KEYS} keys are waiting: one {@link AddTotals} entry processor
+ *       call per key, at most one flush in flight, so a bounded number of remote calls per interval (one per key
+ *       that changed), never one per request or span. (Flushing after every request made Hazelcast's partition
+ *       threads a third of the gateway's CPU under load.)
  * </ul>
  *
  * <p>The unflushed increments are bounded at {@value #MAX_UNFLUSHED_KEYS} keys (meter
@@ -73,8 +77,8 @@ public final class HazelcastCostStore implements CostStore {
   private volatile PriceIndex snapshot = PriceIndex.EMPTY;
   /** Keys with increments waiting for a flush. */
   static final int MAX_UNFLUSHED_KEYS = 10_000;
-  /** Keys sent per {@code submitToKeys} call. */
-  static final int FLUSH_BATCH_KEYS = 1_000;
+  /** Keys waiting that start a flush before the interval is up. */
+  static final int EARLY_FLUSH_KEYS = MAX_UNFLUSHED_KEYS / 2;
   private static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
 
   private final ConcurrentHashMap<String, CostTotals> unflushed = new ConcurrentHashMap<>();
@@ -84,6 +88,7 @@ public final class HazelcastCostStore implements CostStore {
   private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
   private final Counter droppedMeter;
   private volatile boolean closed;
+  private volatile long flushTimer = -1;
   private Future<Void> closeFuture;
 
   public HazelcastCostStore(Vertx vertx, HazelcastSettings settings, String name) {
@@ -143,6 +148,10 @@ public final class HazelcastCostStore implements CostStore {
         priceCopy.put(e.getKey(), fromJson(e.getValue()));
       }
       rebuild();
+      long every = settings.flushInterval().toMillis();
+      if (every > 0) {
+        flushTimer = vertx.setPeriodic(every, id -> flush());
+      }
       LOG.info(() -> "cost " + name + ": Hazelcast member " + instance.getCluster().getLocalMember().getAddress()
           + " started, cluster '" + settings.clusterName() + "' has " + instance.getCluster().getMembers().size()
           + " member(s)");
@@ -189,7 +198,9 @@ public final class HazelcastCostStore implements CostStore {
   @Override
   public Future<Void> add(Map<CostKey, CostTotals> increments) {
     increments.forEach((k, v) -> mergeBounded(k.encode(), v));
-    flush();
+    if (flushTimer < 0 || unflushed.size() >= EARLY_FLUSH_KEYS) {
+      flush();
+    }
     return Future.succeededFuture();
   }
 
@@ -231,49 +242,49 @@ public final class HazelcastCostStore implements CostStore {
   }
 
   /**
-   * Sends unflushed increments, one {@code submitToKeys} per {@value #FLUSH_BATCH_KEYS} keys; a flush already running
-   * picks up new ones after.
+   * Sends every unflushed increment, one {@link AddTotals} per key; at most one flush runs at a time (increments
+   * added meanwhile wait for the next one). Completes when every key's call has completed; a key whose call failed is
+   * merged back for the next flush.
    */
   Future<Void> flush() {
     IMap<String, double[]> t = totals;
     if (t == null || unflushed.isEmpty() || !flushing.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    List<Future<Void>> calls = new ArrayList<>();
-    Map<String, CostTotals> batch = new HashMap<>();
+    Promise<Void> sent = Promise.promise();
+    AtomicInteger outstanding = new AtomicInteger(1);
+    AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+    Runnable oneDone = () -> {
+      if (outstanding.decrementAndGet() == 0) {
+        Throwable failure = firstFailure.get();
+        if (failure == null) {
+          sent.complete();
+        } else {
+          sent.fail(failure);
+        }
+      }
+    };
     for (String key : new ArrayList<>(unflushed.keySet())) {
       CostTotals inc = unflushed.remove(key);
       if (inc == null) {
         continue;
       }
-      batch.put(key, inc);
-      if (batch.size() >= FLUSH_BATCH_KEYS) {
-        calls.add(send(t, batch));
-        batch = new HashMap<>();
-      }
+      outstanding.incrementAndGet();
+      t.submitToKey(key, new AddTotals(inc.toArray())).whenComplete((r, err) -> {
+        if (err != null) {
+          mergeBounded(key, inc); // kept for the next flush
+          firstFailure.compareAndSet(null, err);
+        }
+        oneDone.run();
+      });
     }
-    if (!batch.isEmpty()) {
-      calls.add(send(t, batch));
-    }
-    return Future.join(calls).<Void>mapEmpty().eventually(() -> {
+    oneDone.run();
+    return sent.future().eventually(() -> {
       flushing.set(false);
-      return unflushed.isEmpty() || closed ? Future.succeededFuture() : flush();
+      // on a timer, what arrived meanwhile waits for the next tick unless the pending keys are piling up
+      boolean again = !closed && !unflushed.isEmpty() && (flushTimer < 0 || unflushed.size() >= EARLY_FLUSH_KEYS);
+      return again ? flush() : Future.succeededFuture();
     });
-  }
-
-  private Future<Void> send(IMap<String, double[]> t, Map<String, CostTotals> batch) {
-    Map<String, double[]> arrays = new HashMap<>();
-    batch.forEach((k, v) -> arrays.put(k, v.toArray()));
-    Promise<Void> done = Promise.promise();
-    t.submitToKeys(new HashSet<>(batch.keySet()), new AddAllTotals(arrays)).whenComplete((r, err) -> {
-      if (err != null) {
-        batch.forEach(this::mergeBounded); // keep it for the next flush
-        done.fail(err);
-      } else {
-        done.complete();
-      }
-    });
-    return done.future();
   }
 
   @Override
@@ -320,6 +331,9 @@ public final class HazelcastCostStore implements CostStore {
       closed = true;
       closeFuture = Future.succeededFuture();
       return closeFuture;
+    }
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
     }
     closeFuture = awaitFlushed()
         .transform(ar -> {

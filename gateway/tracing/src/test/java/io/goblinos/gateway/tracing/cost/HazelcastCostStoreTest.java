@@ -109,6 +109,35 @@ class HazelcastCostStoreTest {
   }
 
   @Test
+  void incrementsWaitForTheFlushIntervalAndReadsIncludeThem() throws Exception {
+    HazelcastCostStore store = new HazelcastCostStore(vertx, new HazelcastSettings("goblin-batch-" + System.nanoTime(),
+        "127.0.0.1", freePort(), false, 1, List.of(), Duration.ofHours(1)), "cost");
+    try {
+      store.start().await();
+      CostKey k = new CostKey("openai", "gpt-4o", "goblin-1");
+      for (int i = 0; i < 50; i++) {
+        store.add(Map.of(k, new CostTotals(0.5, 100, 10, 1, 0))).await();
+      }
+      // merged locally into one pending key, not sent per request
+      assertThat(store.unflushedKeys()).isEqualTo(1);
+      CostTotals t = store.totals().await().get(k);
+      assertThat(t.spans()).isEqualTo(50);
+      assertThat(t.costUsd()).isCloseTo(25, within(1e-9));
+      assertThat(store.unflushedKeys()).isZero();
+    } finally {
+      store.close().await();
+    }
+  }
+
+  @Test
+  void flushIntervalIsParsedAndZeroMeansEveryRequest() {
+    assertThat(Contexts.parse("processors::cost", "{}", CostConfig::parse).hazelcast().flushInterval())
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(Contexts.parse("processors::cost", "hazelcast: {flush_interval: 0s}", CostConfig::parse)
+        .hazelcast().flushInterval()).isZero();
+  }
+
+  @Test
   void costProcessorOnAnEmbeddedMember() throws Exception {
     Files.writeString(dir.resolve("prices.yaml"),
         "models: [{provider: openai, model: \"gpt-4o*\", input_per_mtok: 2.5, output_per_mtok: 10}]");
