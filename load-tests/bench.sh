@@ -6,10 +6,10 @@
 #   load-tests/bench.sh [--quick] [--chart=docs/performance.png] [--out=DIR] [--name=value ...]
 #
 # --quick: under two minutes (shorter windows, three load points, fewer audit events).
-# Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=15 --warmup=10
+# Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=15 --warmup=30
 #   --point-duration=6 --fractions=0.1,0.25,0.5,0.75,0.9,1.0,1.1 --wrk-connections=32 --audit-events=20000
 #   --pending-traces=1000000 --config=conf/gateway.yaml
-# Environment: GATEWAY_CP (the gateway's class path; default: every gateway/*/target and plugins/*/target jar and
+# Environment: GATEWAY_CP (class path of the null receiver, which reuses the gateway's jars; default: every gateway/*/target and plugins/*/target jar and
 #   lib/, as bin/goblin-gateway builds it), TRACING_CP (gateway-tracing's, for PendingTracesBench).
 # Needs: Java 17+, Maven (first run builds); wrk recommended (apt-get install wrk): saturation uses it when present.
 set -euo pipefail

@@ -15,8 +15,22 @@ public final class GoblinGateway implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** The common pool's parallelism property; read once, when the pool is first used. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    giveTheCommonPoolTwoWorkers();
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * On 1-2 CPUs the common ForkJoinPool gets parallelism 1, and Hazelcast (cost tracker) then starts a new thread
+   * for every async callback instead of using the pool. Set before anything touches the pool, unless the user set it.
+   */
+  static void giveTheCommonPoolTwoWorkers() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
   }
 
   /** The command line with every subcommand, including those contributed by other modules. */

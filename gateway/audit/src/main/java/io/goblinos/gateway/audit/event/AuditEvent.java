@@ -34,12 +34,19 @@ public final class AuditEvent {
     private final String canonicalJson;
     private final byte[] signedPayload;
 
+    /**
+     * Takes ownership of {@code fields} (the parser hands over a tree nobody else holds) and computes both
+     * canonical forms in one pass.
+     *
+     * @throws io.goblinos.gateway.audit.jcs.InvalidJsonException if the event has no canonical form
+     */
     AuditEvent(ObjectNode fields, Instant timestamp, byte[] signature) {
-        this.fields = fields.deepCopy();
+        this.fields = fields;
         this.timestamp = timestamp;
-        this.signature = signature.clone();
-        this.canonicalJson = JsonCanonicalizer.canonicalize(this.fields);
-        this.signedPayload = signingPayload(this.fields);
+        this.signature = signature;
+        JsonCanonicalizer.WithAndWithout forms = JsonCanonicalizer.canonicalizeWithAndWithout(fields, SIGNATURE);
+        this.canonicalJson = forms.with();
+        this.signedPayload = forms.without().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The UTF-8 bytes of the JCS canonical form of {@code event} without its {@code signature} member. */

@@ -11,10 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.goblinos.gateway.audit.crypto.Ed25519PublicKey;
 import io.goblinos.gateway.audit.jcs.InvalidJsonException;
-import io.goblinos.gateway.audit.jcs.JsonCanonicalizer;
 import io.goblinos.gateway.audit.jcs.StrictJson;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.regex.Pattern;
@@ -65,11 +67,17 @@ public final class AuditEventParser {
         } catch (InvalidJsonException e) {
             throw new EventRejectedException(MALFORMED_EVENT, e.getMessage());
         }
-        return parse(node);
+        return parseOwned(node);
     }
 
     /** As {@link #parse(String)} for an already parsed tree (numbers should be exact decimals, see StrictJson). */
     public AuditEvent parse(JsonNode node) throws EventRejectedException {
+        // The event keeps a private copy: the caller may go on changing its tree.
+        return parseOwned(node.deepCopy());
+    }
+
+    /** Checks a tree that nobody else holds and hands it to the event without copying it. */
+    private static AuditEvent parseOwned(JsonNode node) throws EventRejectedException {
         if (!node.isObject()) {
             throw new EventRejectedException(MALFORMED_EVENT, "event is a JSON " + node.getNodeType().name().toLowerCase() + ", want an object");
         }
@@ -84,11 +92,10 @@ public final class AuditEventParser {
         Instant timestamp = parseTimestamp(event.get(AuditEvent.TIMESTAMP).textValue());
         byte[] signature = decodeSignature(event.get(AuditEvent.SIGNATURE).textValue());
         try {
-            JsonCanonicalizer.canonicalize(event);
+            return new AuditEvent(event, timestamp, signature);
         } catch (InvalidJsonException e) {
             throw new EventRejectedException(MALFORMED_EVENT, e.getMessage());
         }
-        return new AuditEvent(event, timestamp, signature);
     }
 
     private static void requireString(ObjectNode event, String field) throws EventRejectedException {
@@ -110,10 +117,42 @@ public final class AuditEventParser {
             throw new EventRejectedException(INVALID_TIMESTAMP, "timestamp \"" + abbreviate(text) + "\" is not RFC 3339 UTC, want e.g. 2026-01-02T03:04:05Z");
         }
         try {
+            return fromCheckedDigits(text);
+        } catch (DateTimeException e) {
+            // 24:00:00, a leap second or an impossible date: Instant.parse below decides, as it always did.
+        }
+        try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw new EventRejectedException(INVALID_TIMESTAMP, "timestamp \"" + text + "\" is not a valid date-time: " + e.getMessage());
         }
+    }
+
+    /**
+     * Reads a timestamp that matched {@link #RFC3339_UTC} from its fixed digit positions: several times cheaper
+     * than {@link Instant#parse}, which matters at tens of thousands of events per second.
+     *
+     * @throws DateTimeException when a field is out of its ordinary range (the caller falls back)
+     */
+    private static Instant fromCheckedDigits(String text) {
+        int nanos = 0;
+        if (text.charAt(19) == '.') {
+            int digits = text.length() - 21;
+            nanos = digits(text, 20, 20 + digits);
+            for (int i = digits; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        return LocalDateTime.of(digits(text, 0, 4), digits(text, 5, 7), digits(text, 8, 10), digits(text, 11, 13),
+                digits(text, 14, 16), digits(text, 17, 19), nanos).toInstant(ZoneOffset.UTC);
+    }
+
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            value = value * 10 + (text.charAt(i) - '0');
+        }
+        return value;
     }
 
     private static byte[] decodeSignature(String base64) throws EventRejectedException {

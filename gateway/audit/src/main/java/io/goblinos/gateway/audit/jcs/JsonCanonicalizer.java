@@ -44,6 +44,42 @@ public final class JsonCanonicalizer {
         return out.toString();
     }
 
+    /** The canonical form of an object with and without one of its top-level members. */
+    public record WithAndWithout(String with, String without) {
+    }
+
+    /**
+     * Canonicalizes an object twice in one pass: whole, and without its top-level member {@code member} (as if
+     * it had been removed first). Each member is serialized once; the second form copies the first's text.
+     * Used for audit events, whose signature covers the event without {@code signature}.
+     *
+     * @throws IllegalArgumentException if {@code node} is not an object
+     * @throws InvalidJsonException as {@link #canonicalize(JsonNode)}
+     */
+    public static WithAndWithout canonicalizeWithAndWithout(JsonNode node, String member) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("want a JSON object, got " + node.getNodeType());
+        }
+        StringBuilder with = new StringBuilder(256).append('{');
+        StringBuilder without = new StringBuilder(256).append('{');
+        for (Map.Entry<String, JsonNode> entry : sortedMembers(node)) {
+            if (with.length() > 1) {
+                with.append(',');
+            }
+            int start = with.length();
+            writeString(entry.getKey(), with);
+            with.append(':');
+            write(entry.getValue(), with);
+            if (!entry.getKey().equals(member)) {
+                if (without.length() > 1) {
+                    without.append(',');
+                }
+                without.append(with, start, with.length());
+            }
+        }
+        return new WithAndWithout(with.append('}').toString(), without.append('}').toString());
+    }
+
     private static void write(JsonNode node, StringBuilder out) {
         switch (node.getNodeType()) {
             case OBJECT -> writeObject(node, out);
@@ -56,15 +92,19 @@ public final class JsonCanonicalizer {
         }
     }
 
-    private static void writeObject(JsonNode node, StringBuilder out) {
+    private static List<Map.Entry<String, JsonNode>> sortedMembers(JsonNode node) {
         List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
         Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
         fields.forEachRemaining(members::add);
         // String.compareTo compares UTF-16 code units, exactly the order RFC 8785 section 3.2.3 asks for.
         members.sort(Map.Entry.comparingByKey());
+        return members;
+    }
+
+    private static void writeObject(JsonNode node, StringBuilder out) {
         out.append('{');
         boolean first = true;
-        for (Map.Entry<String, JsonNode> member : members) {
+        for (Map.Entry<String, JsonNode> member : sortedMembers(node)) {
             if (!first) {
                 out.append(',');
             }
@@ -104,6 +144,16 @@ public final class JsonCanonicalizer {
     private static String abbreviate(JsonNode node) {
         String text = node.isBigDecimal() ? node.decimalValue().toString() : node.asText();
         return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+
+    /**
+     * Appends {@code value} as an RFC 8785 string literal, quotes included: for callers that assemble small
+     * canonical objects by hand instead of building a tree.
+     *
+     * @throws InvalidJsonException if the string holds a lone surrogate
+     */
+    public static void appendString(String value, StringBuilder out) {
+        writeString(value, out);
     }
 
     /**

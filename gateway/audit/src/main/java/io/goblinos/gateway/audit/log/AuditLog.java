@@ -39,9 +39,11 @@ import java.util.Optional;
  * RFC 6962 Merkle tree over them and signs chained C2SP checkpoints.
  *
  * <p>Threading: every method blocks (file I/O, fsync) and is thread-safe; call from worker threads, never from
- * an event loop. Signature verification runs in the calling thread without a lock, so concurrent callers verify
- * in parallel; only ordering (dedupe, index assignment, write) is serialised, and fsync is shared by all callers
- * waiting at the same time (group commit).
+ * an event loop. Parsing, canonicalization, signature verification and hashing run without a lock, in the
+ * calling thread and in {@link VerificationHelpers} (one thread per core that takes chunks of a batch while
+ * other submitters wait for fsync), so concurrent callers verify in parallel; only ordering (dedupe, index
+ * assignment, write, tree and index update) is serialised, and one fsync, run outside every lock, covers all
+ * callers waiting at the same time (group commit).
  *
  * <p>Failure: if writing or syncing the store fails, {@link #submit} throws {@link UncheckedIOException} (answer
  * 503) and the log refuses further submits until it is re-opened, which recovers from the store.
@@ -61,6 +63,7 @@ public final class AuditLog implements AutoCloseable {
     private final EventVerifier verifier;
     private final NoteSigner checkpointSigner;
     private final QuarantineFile quarantine;
+    private final VerificationHelpers verificationHelpers = new VerificationHelpers();
     private final boolean signingKeyGenerated;
     private final boolean indexRebuilt;
 
@@ -154,19 +157,27 @@ public final class AuditLog implements AutoCloseable {
     public List<SubmitResult> submit(List<String> rawEventJson, String receivedBy) {
         Instant receivedAt = config.clock().instant();
         SubmitResult[] results = new SubmitResult[rawEventJson.size()];
-        AuditEvent[] verified = new AuditEvent[rawEventJson.size()];
-        List<QuarantineFile.Entry> refused = new ArrayList<>();
-        for (int i = 0; i < rawEventJson.size(); i++) {
+        VerifiedEvent[] verified = new VerifiedEvent[rawEventJson.size()];
+        QuarantineFile.Entry[] invalid = new QuarantineFile.Entry[rawEventJson.size()];
+        // Everything per event that needs no shared state runs before the lock, in parallel across callers and
+        // on idle cores: parse, canonicalize, verify, hash. The lock below only orders, writes and indexes.
+        verificationHelpers.forEach(rawEventJson.size(), i -> {
             String raw = rawEventJson.get(i);
             AuditEvent event = null;
             try {
                 event = parser.parse(raw);
                 verifier.verify(event);
-                verified[i] = event;
+                verified[i] = new VerifiedEvent(event);
             } catch (EventRejectedException e) {
                 String eventId = event != null ? event.eventId() : bestEffortEventId(raw);
                 results[i] = SubmitResult.rejected(eventId, e.reason(), e.getMessage());
-                refused.add(new QuarantineFile.Entry(receivedAt, e.reason().code(), e.getMessage(), eventId, receivedBy, raw));
+                invalid[i] = new QuarantineFile.Entry(receivedAt, e.reason().code(), e.getMessage(), eventId, receivedBy, raw);
+            }
+        });
+        List<QuarantineFile.Entry> refused = new ArrayList<>();
+        for (QuarantineFile.Entry entry : invalid) {
+            if (entry != null) {
+                refused.add(entry);
             }
         }
         try {
@@ -180,7 +191,22 @@ public final class AuditLog implements AutoCloseable {
         return List.of(results);
     }
 
-    private long appendVerified(AuditEvent[] verified, SubmitResult[] results, List<QuarantineFile.Entry> refused,
+    /** A verified event with what the append step needs, computed before taking {@code appendLock}. */
+    private record VerifiedEvent(String eventId, String canonicalJson, byte[] leafHash, byte[] fingerprint) {
+        VerifiedEvent(AuditEvent event) {
+            this(event.eventId(), event.canonicalJson(),
+                    Rfc6962Hasher.hashLeaf(event.canonicalJson().getBytes(StandardCharsets.UTF_8)), DedupeIndex.fingerprint(event.eventId()));
+        }
+    }
+
+    /**
+     * Under {@code appendLock}: sorts verified events into duplicates, conflicting ids and new records, writes
+     * the new records (not yet synced), appends their leaves to the tree and indexes their ids. Holding one lock
+     * for these steps is what makes acceptance order = leaf order = store order.
+     *
+     * @return the store's durability ticket for the written records
+     */
+    private long appendVerified(VerifiedEvent[] verified, SubmitResult[] results, List<QuarantineFile.Entry> refused,
                                 Instant receivedAt, String receivedBy, List<String> raw) throws IOException {
         synchronized (appendLock) {
             throwIfFailed();
@@ -190,17 +216,15 @@ public final class AuditLog implements AutoCloseable {
             List<byte[]> newFingerprints = new ArrayList<>();
             Map<String, Long> batchIndex = new HashMap<>();
             for (int i = 0; i < verified.length; i++) {
-                AuditEvent event = verified[i];
+                VerifiedEvent event = verified[i];
                 if (event == null) {
                     continue;
                 }
-                byte[] leafHash = Rfc6962Hasher.hashLeaf(event.canonicalJson().getBytes(StandardCharsets.UTF_8));
-                byte[] fingerprint = DedupeIndex.fingerprint(event.eventId());
                 Long inBatch = batchIndex.get(event.eventId());
-                long existing = inBatch != null ? inBatch : dedupe.find(fingerprint);
+                long existing = inBatch != null ? inBatch : dedupe.find(event.fingerprint());
                 if (existing >= 0) {
-                    byte[] existingHash = existing >= tree.size() ? newLeafHashes.get((int) (existing - next)) : tree.leafHash(existing);
-                    if (Arrays.equals(existingHash, leafHash)) {
+                    byte[] existingHash = existing >= next ? newLeafHashes.get((int) (existing - next)) : tree.leafHash(existing);
+                    if (Arrays.equals(existingHash, event.leafHash())) {
                         results[i] = SubmitResult.duplicate(event.eventId(), existing);
                     } else {
                         String message = "event_id \"" + event.eventId() + "\" was accepted at leaf " + existing + " with different content";
@@ -211,14 +235,14 @@ public final class AuditLog implements AutoCloseable {
                 }
                 long index = next + records.size();
                 records.add(new StoredRecord(index, event.canonicalJson(), receivedAt, receivedBy));
-                newLeafHashes.add(leafHash);
-                newFingerprints.add(fingerprint);
+                newLeafHashes.add(event.leafHash());
+                newFingerprints.add(event.fingerprint());
                 batchIndex.put(event.eventId(), index);
                 results[i] = SubmitResult.accepted(event.eventId(), index);
             }
             long ticket = store.append(records);
+            tree.appendLeafHashes(newLeafHashes);
             for (int r = 0; r < records.size(); r++) {
-                tree.appendLeafHash(newLeafHashes.get(r));
                 dedupe.put(newFingerprints.get(r), records.get(r).index());
             }
             dedupe.setCoveredRecords(tree.size());
@@ -443,6 +467,7 @@ public final class AuditLog implements AutoCloseable {
                     dedupe.markClean();
                 }
             } finally {
+                verificationHelpers.close();
                 leafHashes.close();
                 dedupe.close();
                 quarantine.close();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Leaf hashes in a flat file, 32 bytes per leaf at offset {@code 32 * index}: no heap per leaf. The file is
@@ -60,6 +61,24 @@ public final class FileLeafHashes implements LeafHashStore {
             channel.write(buffer, position + buffer.position());
         }
         size++;
+    }
+
+    /** One positional write for the whole list: a group-committed batch appends its leaves with one syscall. */
+    @Override
+    public void appendAll(List<byte[]> leafHashes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(leafHashes.size() * Rfc6962Hasher.HASH_LENGTH);
+        for (byte[] leafHash : leafHashes) {
+            if (leafHash.length != Rfc6962Hasher.HASH_LENGTH) {
+                throw new IllegalArgumentException("leaf hash has " + leafHash.length + " bytes, want 32");
+            }
+            buffer.put(leafHash);
+        }
+        buffer.flip();
+        long position = size * Rfc6962Hasher.HASH_LENGTH;
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, position + buffer.position());
+        }
+        size += leafHashes.size();
     }
 
     /** Drops every entry from {@code newSize} on; requires {@code 0 <= newSize <= size()}. */

@@ -58,6 +58,16 @@ public final class MerkleTree {
         return index;
     }
 
+    /** Appends 32-byte leaf hashes in order (one write to the leaf hash store); returns the first one's index. */
+    public synchronized long appendLeafHashes(List<byte[]> leafHashes) throws IOException {
+        long first = leaves.size();
+        leaves.appendAll(leafHashes);
+        for (byte[] leafHash : leafHashes) {
+            pushToRange(leafHash);
+        }
+        return first;
+    }
+
     private void pushToRange(byte[] leafHash) {
         byte[] hash = leafHash;
         int level = 0;

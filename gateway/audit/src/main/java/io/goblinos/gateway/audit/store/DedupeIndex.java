@@ -17,30 +17,33 @@ import java.util.Arrays;
  * record indexes, so idempotency holds across restarts without keeping event ids on the heap.
  *
  * <p>Memory bound: O(1) Java heap (a few buffers); the table itself is {@value #SLOT_BYTES} bytes per slot on
- * disk, at most half full (doubled when it gets there), i.e. about 48-96 bytes per accepted event, cached by the
- * operating system's page cache as it sees fit. Lookups are linear probes of 24-byte positional reads.
+ * disk, at most half full (doubled when it gets there), i.e. about 48-96 bytes per accepted event, memory-mapped
+ * ({@link MappedSlots}) and so cached by the operating system's page cache as it sees fit. Lookups are linear
+ * probes of mapped 24-byte slots (no system call per probe). Table files are written in full, without holes.
  *
  * <p>The index is derived data: the header records how many store records it covers and whether it was closed
  * cleanly. The owner rebuilds it from the store when it was not closed cleanly or covers more records than the
  * store holds (see {@code AuditLog.open}). Not thread-safe: the owner serialises access.
  */
 public final class DedupeIndex implements Closeable {
-    static final int SLOT_BYTES = 24;
-    static final int FINGERPRINT_BYTES = 16;
+    static final int SLOT_BYTES = MappedSlots.SLOT_BYTES;
+    static final int FINGERPRINT_BYTES = MappedSlots.FINGERPRINT_BYTES;
     private static final int HEADER_BYTES = 64;
     private static final long MAGIC = 0x474F424C44445531L; // "GOBLDDU1"
     private static final long INITIAL_CAPACITY = 1024;
 
     private final Path file;
     private FileChannel channel;
+    private MappedSlots slots;
     private long capacity;
     private long count;
     private long coveredRecords;
     private boolean clean;
 
-    private DedupeIndex(Path file, FileChannel channel, long capacity, long count, long coveredRecords, boolean clean) {
+    private DedupeIndex(Path file, FileChannel channel, MappedSlots slots, long capacity, long count, long coveredRecords, boolean clean) {
         this.file = file;
         this.channel = channel;
+        this.slots = slots;
         this.capacity = capacity;
         this.count = count;
         this.coveredRecords = coveredRecords;
@@ -60,7 +63,7 @@ public final class DedupeIndex implements Closeable {
                 long covered = header.getLong();
                 boolean clean = header.getLong() == 1;
                 if (Long.bitCount(capacity) == 1 && channel.size() == HEADER_BYTES + capacity * SLOT_BYTES && count * 2 <= capacity) {
-                    return new DedupeIndex(file, channel, capacity, count, covered, clean);
+                    return mapped(file, channel, capacity, count, covered, clean);
                 }
             }
             channel.close();
@@ -73,13 +76,28 @@ public final class DedupeIndex implements Closeable {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         writeEmpty(tmp, INITIAL_CAPACITY);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new DedupeIndex(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), INITIAL_CAPACITY, 0, 0, false);
+        return mapped(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), INITIAL_CAPACITY, 0, 0, false);
     }
 
+    private static DedupeIndex mapped(Path file, FileChannel channel, long capacity, long count, long covered, boolean clean) throws IOException {
+        try {
+            return new DedupeIndex(file, channel, MappedSlots.map(channel, HEADER_BYTES, capacity), capacity, count, covered, clean);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Writes a header and {@code capacity} empty slots as real zeros (no holes, see {@link MappedSlots}). */
     private static void writeEmpty(Path file, long capacity) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.allocate(1), HEADER_BYTES + capacity * SLOT_BYTES - 1);
             channel.write(header(capacity, 0, 0, false), 0);
+            ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+            long end = HEADER_BYTES + capacity * SLOT_BYTES;
+            for (long position = HEADER_BYTES; position < end; position += zeros.position()) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), end - position));
+                channel.write(zeros, position);
+            }
         }
     }
 
@@ -92,22 +110,19 @@ public final class DedupeIndex implements Closeable {
 
     /** First 16 bytes of SHA-256 of the UTF-8 event id. */
     public static byte[] fingerprint(String eventId) {
-        return Arrays.copyOf(Rfc6962Hasher.sha256().digest(eventId.getBytes(StandardCharsets.UTF_8)), FINGERPRINT_BYTES);
+        return Arrays.copyOf(Rfc6962Hasher.sha256(eventId.getBytes(StandardCharsets.UTF_8)), FINGERPRINT_BYTES);
     }
 
     /** The record index stored for {@code fingerprint}, or -1. */
-    public long find(byte[] fingerprint) throws IOException {
+    public long find(byte[] fingerprint) {
+        byte[] scratch = new byte[FINGERPRINT_BYTES];
         long slot = homeSlot(fingerprint);
-        ByteBuffer buffer = ByteBuffer.allocate(SLOT_BYTES);
-        byte[] stored = new byte[FINGERPRINT_BYTES];
         for (long probes = 0; probes < capacity; probes++) {
-            readSlot(slot, buffer);
-            buffer.get(stored);
-            long value = buffer.getLong();
+            long value = slots.value(slot);
             if (value == 0) {
                 return -1;
             }
-            if (Arrays.equals(stored, fingerprint)) {
+            if (slots.holds(slot, fingerprint, scratch)) {
                 return value - 1;
             }
             slot = (slot + 1) & (capacity - 1);
@@ -120,65 +135,44 @@ public final class DedupeIndex implements Closeable {
         if ((count + 1) * 2 > capacity) {
             grow();
         }
-        insert(channel, capacity, fingerprint, index);
+        insert(slots, capacity, fingerprint, index + 1);
         count++;
     }
 
-    private void insert(FileChannel target, long targetCapacity, byte[] fingerprint, long index) throws IOException {
+    private static void insert(MappedSlots target, long targetCapacity, byte[] fingerprint, long value) {
         long slot = homeSlot(fingerprint, targetCapacity);
-        ByteBuffer buffer = ByteBuffer.allocate(SLOT_BYTES);
-        while (true) {
-            buffer.clear();
-            target.read(buffer, HEADER_BYTES + slot * SLOT_BYTES);
-            if (buffer.getLong(FINGERPRINT_BYTES) == 0) {
-                buffer.clear();
-                buffer.put(fingerprint).putLong(index + 1).flip();
-                target.write(buffer, HEADER_BYTES + slot * SLOT_BYTES);
-                return;
-            }
+        while (target.value(slot) != 0) {
             slot = (slot + 1) & (targetCapacity - 1);
         }
+        target.set(slot, fingerprint, value);
     }
 
+    /** Rehashes into a table of twice the capacity, built beside the file and moved over it. */
     private void grow() throws IOException {
         long newCapacity = capacity * 2;
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         writeEmpty(tmp, newCapacity);
-        try (FileChannel target = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer chunk = ByteBuffer.allocate(SLOT_BYTES * 4096);
+        FileChannel grown = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            MappedSlots target = MappedSlots.map(grown, HEADER_BYTES, newCapacity);
             byte[] fingerprint = new byte[FINGERPRINT_BYTES];
-            for (long start = 0; start < capacity; start += 4096) {
-                chunk.clear();
-                long slots = Math.min(4096, capacity - start);
-                chunk.limit((int) (slots * SLOT_BYTES));
-                while (chunk.hasRemaining()) {
-                    channel.read(chunk, HEADER_BYTES + start * SLOT_BYTES + chunk.position());
-                }
-                chunk.flip();
-                for (long i = 0; i < slots; i++) {
-                    chunk.get(fingerprint);
-                    long value = chunk.getLong();
-                    if (value != 0) {
-                        insert(target, newCapacity, fingerprint, value - 1);
-                    }
+            for (long slot = 0; slot < capacity; slot++) {
+                long value = slots.value(slot);
+                if (value != 0) {
+                    slots.fingerprint(slot, fingerprint);
+                    insert(target, newCapacity, fingerprint, value);
                 }
             }
-            target.write(header(newCapacity, count, coveredRecords, false), 0);
+            grown.write(header(newCapacity, count, coveredRecords, false), 0);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            channel.close();
+            channel = grown;
+            slots = target;
+            capacity = newCapacity;
+        } catch (IOException | RuntimeException e) {
+            grown.close();
+            throw e;
         }
-        channel.close();
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        capacity = newCapacity;
-    }
-
-    private void readSlot(long slot, ByteBuffer buffer) throws IOException {
-        buffer.clear();
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, HEADER_BYTES + slot * SLOT_BYTES + buffer.position()) < 0) {
-                throw new IOException(file + ": ends inside slot " + slot);
-            }
-        }
-        buffer.flip();
     }
 
     private long homeSlot(byte[] fingerprint) {
@@ -216,6 +210,7 @@ public final class DedupeIndex implements Closeable {
 
     /** Syncs the table, then writes a clean header and syncs again. */
     public void markClean() throws IOException {
+        slots.force();
         channel.force(false);
         clean = true;
         channel.write(header(capacity, count, coveredRecords, true), 0);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -26,7 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Only the last segment is written; a segment reaching {@code segmentBytes} is fsynced, closed and made
  * read-only before the next batch goes to a new one (a segment may exceed the limit by one batch). Group
  * commit: {@link #append} writes under a lock without syncing; {@link #awaitDurable} lets one caller fsync for
- * everybody who wrote before it, the others wait for that sync. At open, an incomplete or corrupt final record
+ * everybody who wrote before it, the others wait for that sync. The fsync itself runs outside the write lock,
+ * so appends continue while the disk syncs and the next sync covers them all; a segment's channel is only
+ * closed (rollover, close) under {@code forceLock}, after a final fsync of its own, so a sync never loses a
+ * channel it is forcing. At open, an incomplete or corrupt final record
  * of the last segment (a crash in the middle of a write) is cut off and reported; a corrupt record followed by
  * intact ones is not a torn tail and makes open fail. After an I/O error while writing or syncing the store
  * refuses further appends (restart to recover).
@@ -48,6 +52,11 @@ public final class FileAuditStore implements AuditStore {
     private long writtenTicket;
     private boolean closed;
 
+    /**
+     * Held while forcing a segment channel outside {@code writeLock}, and by whoever closes a segment channel
+     * (inside {@code writeLock}: order writeLock, then forceLock; the syncer never holds both).
+     */
+    private final Object forceLock = new Object();
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition syncDone = syncLock.newCondition();
     private long durableTicket;
@@ -255,12 +264,20 @@ public final class FileAuditStore implements AuditStore {
             }
             int length = 0;
             List<byte[]> lines = new ArrayList<>(records.size());
+            StoredRecord previous = null;
+            byte[] metadataTail = null;
             for (int i = 0; i < records.size(); i++) {
                 StoredRecord record = records.get(i);
                 if (record.index() != nextIndex + i) {
                     throw new IllegalArgumentException("record index " + record.index() + ", want " + (nextIndex + i));
                 }
-                byte[] line = RecordCodec.encode(record);
+                // Records of one submit share received_at and received_by: encode that part once.
+                if (previous == null || !record.receivedAt().equals(previous.receivedAt())
+                        || !Objects.equals(record.receivedBy(), previous.receivedBy())) {
+                    metadataTail = RecordCodec.metadataTail(record.receivedAt(), record.receivedBy());
+                }
+                previous = record;
+                byte[] line = RecordCodec.encode(record, metadataTail);
                 lines.add(line);
                 length += line.length;
             }
@@ -286,8 +303,10 @@ public final class FileAuditStore implements AuditStore {
 
     /** Requires writeLock. */
     private void rollOver() throws IOException {
-        active.force(false);
-        active.close();
+        synchronized (forceLock) {
+            active.force(false);
+            active.close();
+        }
         List<Segment> segments = SegmentNames.list(segmentsDirectory);
         seal(segments.get(segments.size() - 1).file());
         active = createSegment(segmentsDirectory, nextIndex);
@@ -308,12 +327,17 @@ public final class FileAuditStore implements AuditStore {
                 syncLock.unlock();
                 long target = -1;
                 try {
-                    // Forcing under writeLock keeps rollover out; writers arriving meanwhile queue up and are
-                    // covered together by the next sync.
+                    FileChannel channel;
                     synchronized (writeLock) {
                         target = writtenTicket;
-                        if (!closed) {
-                            active.force(false);
+                        channel = closed ? null : active;
+                    }
+                    // Outside writeLock: writers keep appending while the disk syncs; the next sync covers them.
+                    // Everything up to target is in this channel or in earlier, already synced segments. A
+                    // channel closed meanwhile was forced by rollOver or close before being closed.
+                    synchronized (forceLock) {
+                        if (channel != null && channel.isOpen()) {
+                            channel.force(false);
                         }
                     }
                 } catch (IOException e) {
@@ -403,12 +427,14 @@ public final class FileAuditStore implements AuditStore {
                 return;
             }
             closed = true;
-            try {
-                if (failure == null) {
-                    active.force(false);
+            synchronized (forceLock) {
+                try {
+                    if (failure == null) {
+                        active.force(false);
+                    }
+                } finally {
+                    active.close();
                 }
-            } finally {
-                active.close();
             }
         }
         synchronized (checkpointLock) {

@@ -1,13 +1,13 @@
 package io.goblinos.gateway.audit.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.goblinos.gateway.audit.jcs.EcmaScriptNumbers;
 import io.goblinos.gateway.audit.jcs.InvalidJsonException;
 import io.goblinos.gateway.audit.jcs.JsonCanonicalizer;
 import io.goblinos.gateway.audit.jcs.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
 /**
@@ -18,29 +18,69 @@ import java.util.zip.CRC32C;
  */
 public final class RecordCodec {
     static final int CRC_HEX_LENGTH = 8;
+    private static final byte[] INDEX_HEAD = "\t{\"index\":".getBytes(StandardCharsets.US_ASCII);
 
     private RecordCodec() {
     }
 
     /** Encodes a record as one line, newline included. */
     public static byte[] encode(StoredRecord record) {
-        ObjectNode meta = JsonNodeFactory.instance.objectNode();
-        meta.put("index", record.index());
-        meta.put("received_at", record.receivedAt().toString());
-        if (record.receivedBy() != null) {
-            meta.put("received_by", record.receivedBy());
+        return encode(record, metadataTail(record.receivedAt(), record.receivedBy()));
+    }
+
+    /**
+     * Encodes a record whose {@link #metadataTail} the caller computed already: the store encodes every record
+     * inside its write lock, and all records of one submit share {@code received_at} and {@code received_by}.
+     * The metadata object is written directly in canonical form (its member names are already in RFC 8785
+     * order) instead of building a JSON tree.
+     */
+    static byte[] encode(StoredRecord record, byte[] metadataTail) {
+        byte[] event = record.canonicalJson().getBytes(StandardCharsets.UTF_8);
+        byte[] index = EcmaScriptNumbers.format(record.index()).getBytes(StandardCharsets.US_ASCII);
+        int payloadLength = event.length + INDEX_HEAD.length + index.length + metadataTail.length;
+        byte[] line = new byte[CRC_HEX_LENGTH + 1 + payloadLength + 1];
+        int at = CRC_HEX_LENGTH + 1;
+        at = put(event, line, at);
+        at = put(INDEX_HEAD, line, at);
+        at = put(index, line, at);
+        put(metadataTail, line, at);
+        return frame(line, payloadLength);
+    }
+
+    /**
+     * The canonical metadata after the index value, UTF-8: the {@code received_at} member, the
+     * {@code received_by} member unless it is null, and the closing brace.
+     */
+    static byte[] metadataTail(Instant receivedAt, String receivedBy) {
+        StringBuilder tail = new StringBuilder(96).append(",\"received_at\":");
+        JsonCanonicalizer.appendString(receivedAt.toString(), tail);
+        if (receivedBy != null) {
+            tail.append(",\"received_by\":");
+            JsonCanonicalizer.appendString(receivedBy, tail);
         }
-        return checksummedLine(record.canonicalJson() + "\t" + JsonCanonicalizer.canonicalize(meta));
+        return tail.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int put(byte[] part, byte[] line, int at) {
+        System.arraycopy(part, 0, line, at, part.length);
+        return at + part.length;
     }
 
     /** {@code crc32c(payload) SP payload LF} as UTF-8; requires a payload without LF. */
     public static byte[] checksummedLine(String payload) {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
-        String crc = crcHex(body, 0, body.length);
         byte[] line = new byte[CRC_HEX_LENGTH + 1 + body.length + 1];
-        System.arraycopy(crc.getBytes(StandardCharsets.US_ASCII), 0, line, 0, CRC_HEX_LENGTH);
-        line[CRC_HEX_LENGTH] = ' ';
         System.arraycopy(body, 0, line, CRC_HEX_LENGTH + 1, body.length);
+        return frame(line, body.length);
+    }
+
+    /** Fills in checksum, space and newline around a payload already placed at {@code CRC_HEX_LENGTH + 1}. */
+    private static byte[] frame(byte[] line, int payloadLength) {
+        String crc = crcHex(line, CRC_HEX_LENGTH + 1, payloadLength);
+        for (int i = 0; i < CRC_HEX_LENGTH; i++) {
+            line[i] = (byte) crc.charAt(i);
+        }
+        line[CRC_HEX_LENGTH] = ' ';
         line[line.length - 1] = '\n';
         return line;
     }
@@ -89,6 +129,6 @@ public final class RecordCodec {
     static String crcHex(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);
-        return String.format("%08x", crc.getValue());
+        return HexFormat.of().toHexDigits((int) crc.getValue());
     }
 }

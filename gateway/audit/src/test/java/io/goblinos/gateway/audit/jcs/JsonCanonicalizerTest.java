@@ -68,4 +68,23 @@ class JsonCanonicalizerTest {
         assertThat(JsonCanonicalizer.canonicalize("[-0, -0.0, 1.0, 100, 1e2, 123456789012345678901234567890, 0.1]"))
                 .isEqualTo("[0,0,1,100,100,1.2345678901234568e+29,0.1]");
     }
+
+    @Test
+    void withAndWithoutEqualsCanonicalizingTheObjectAndTheObjectMinusTheMember() {
+        for (String input : new String[] {
+            "{\"b\":1,\"signature\":\"x\",\"a\":[1,{\"z\":null,\"y\":2.50}]}",
+            "{\"signature\":\"first\",\"z\":true}",
+            "{\"a\":\"\\u20ac\",\"signature\":{\"nested\":[]}}",
+            "{\"signature\":\"only\"}",
+            "{\"a\":1,\"b\":2}",
+            "{}"}) {
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) StrictJson.parse(input);
+            JsonCanonicalizer.WithAndWithout forms = JsonCanonicalizer.canonicalizeWithAndWithout(node, "signature");
+            assertThat(forms.with()).as(input).isEqualTo(JsonCanonicalizer.canonicalize(node));
+            node.remove("signature");
+            assertThat(forms.without()).as(input).isEqualTo(JsonCanonicalizer.canonicalize(node));
+        }
+        assertThatThrownBy(() -> JsonCanonicalizer.canonicalizeWithAndWithout(StrictJson.parse("[1]"), "signature"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

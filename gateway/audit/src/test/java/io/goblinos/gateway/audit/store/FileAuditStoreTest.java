@@ -86,4 +86,60 @@ class FileAuditStoreTest {
             assertThat(Files.size(file)).isEqualTo(64 + 8192L * 24);
         }
     }
+
+    @Test
+    void recordLinesAreTheCanonicalFormOfTheirMetadataTree() throws Exception {
+        for (String receivedBy : new String[] {null, "p", "quote\" back\\slash\ttab \u20ac \ud83d\ude00", ""}) {
+            for (long index : new long[] {0, 7, 1234567890123L}) {
+                StoredRecord record = new StoredRecord(index, "{\"event_id\":\"e\u00e9\"}", Instant.parse("2026-01-02T03:04:05.120Z"), receivedBy);
+                var meta = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                        .put("index", index).put("received_at", record.receivedAt().toString());
+                if (receivedBy != null) {
+                    meta.put("received_by", receivedBy);
+                }
+                String want = record.canonicalJson() + "\t" + io.goblinos.gateway.audit.jcs.JsonCanonicalizer.canonicalize(meta);
+                assertThat(RecordCodec.encode(record)).isEqualTo(RecordCodec.checksummedLine(want));
+                byte[] line = RecordCodec.encode(record);
+                assertThat(RecordCodec.decode(java.util.Arrays.copyOf(line, line.length - 1), "test")).isEqualTo(record);
+            }
+        }
+    }
+
+    @Test
+    void concurrentAppendsAndSyncsAcrossManyRolloversLoseNothing() throws Exception {
+        int threads = 4;
+        int batches = 40;
+        try (FileAuditStore store = FileAuditStore.open(dir, 2_000)) {
+            Object order = new Object();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    futures.add(pool.submit(() -> {
+                        for (int b = 0; b < batches; b++) {
+                            long ticket;
+                            synchronized (order) {
+                                ticket = store.append(records(store.size(), 5));
+                            }
+                            store.awaitDurable(ticket);
+                        }
+                        return null;
+                    }));
+                }
+                for (var future : futures) {
+                    future.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+        try (FileAuditStore store = FileAuditStore.open(dir, 2_000)) {
+            assertThat(store.size()).isEqualTo(threads * batches * 5L);
+            assertThat(store.recoveryReport().repaired()).isFalse();
+            assertThat(store.recoveryReport().segments()).isGreaterThan(10);
+            long[] next = {0};
+            store.scan(0, record -> assertThat(record.index()).isEqualTo(next[0]++));
+            assertThat(next[0]).isEqualTo(threads * batches * 5L);
+        }
+    }
 }

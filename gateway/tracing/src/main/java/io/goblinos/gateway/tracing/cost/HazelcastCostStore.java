@@ -2,8 +2,11 @@ package io.goblinos.gateway.tracing.cost;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -13,6 +16,7 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
+import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,9 +34,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,11 +45,12 @@ import java.util.logging.Logger;
  *   <li>{@code goblin.cost.prices}: {@code IMap<String, String>} of price entries as JSON. Each member keeps a local
  *       snapshot, updated by an entry listener, so lookups on the hot path never touch the network.
  *   <li>{@code goblin.cost.totals}: {@code IMap<String, double[]>} of running totals per provider/model/goblin.
- *       Increments are merged locally per key ({@code unflushed}) and flushed every {@code flush_interval}
- *       (default 1s), sooner when {@value #EARLY_FLUSH_KEYS} keys are waiting: one {@link AddTotals} entry processor
- *       call per key, at most one flush in flight, so a bounded number of remote calls per interval (one per key
- *       that changed), never one per request or span. (Flushing after every request made Hazelcast's partition
- *       threads a third of the gateway's CPU under load.)
+ *       All its keys share one partition ({@link #mapKey}). Increments are merged locally per key ({@code unflushed})
+ *       and flushed every {@code flush_interval} (default 1s), sooner when {@value #EARLY_FLUSH_KEYS} keys are
+ *       waiting: one {@code submitToKeys} with an {@link AddAllTotals} entry processor per flush, at most one flush in
+ *       flight, so one operation per member and interval, never one per request, span or key. (Flushing after every
+ *       request, with keys spread over all partitions, made Hazelcast's partition threads a third of the gateway's
+ *       CPU under load.)
  * </ul>
  *
  * <p>The unflushed increments are bounded at {@value #MAX_UNFLUSHED_KEYS} keys (meter
@@ -65,6 +68,7 @@ public final class HazelcastCostStore implements CostStore {
   private static final Logger LOG = Logger.getLogger(HazelcastCostStore.class.getName());
   static final String PRICES = "goblin.cost.prices";
   static final String TOTALS = "goblin.cost.totals";
+  static final String TOTALS_PARTITION_KEY = "totals";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Vertx vertx;
@@ -131,6 +135,9 @@ public final class HazelcastCostStore implements CostStore {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(settings.members()));
     cfg.getJetConfig().setEnabled(false);
+    // totals: one partition (keys end in @totals), kept as objects so entry processors do not deserialize each value
+    cfg.addMapConfig(new MapConfig(TOTALS).setInMemoryFormat(InMemoryFormat.OBJECT)
+        .setPartitioningStrategyConfig(new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName())));
     return cfg;
   }
 
@@ -157,6 +164,11 @@ public final class HazelcastCostStore implements CostStore {
           + " member(s)");
       return null;
     });
+  }
+
+  /** The embedded member, or null before start (for tests). */
+  HazelcastInstance instance() {
+    return hz;
   }
 
   /** Members currently in the cluster (for tests and health). */
@@ -242,49 +254,55 @@ public final class HazelcastCostStore implements CostStore {
   }
 
   /**
-   * Sends every unflushed increment, one {@link AddTotals} per key; at most one flush runs at a time (increments
-   * added meanwhile wait for the next one). Completes when every key's call has completed; a key whose call failed is
-   * merged back for the next flush.
+   * Sends every unflushed increment in one {@code submitToKeys} with an {@link AddAllTotals}; at most one flush runs at
+   * a time (increments added meanwhile wait for the next one). On failure the increments are merged back for the next
+   * flush.
    */
   Future<Void> flush() {
     IMap<String, double[]> t = totals;
     if (t == null || unflushed.isEmpty() || !flushing.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    Promise<Void> sent = Promise.promise();
-    AtomicInteger outstanding = new AtomicInteger(1);
-    AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-    Runnable oneDone = () -> {
-      if (outstanding.decrementAndGet() == 0) {
-        Throwable failure = firstFailure.get();
-        if (failure == null) {
-          sent.complete();
-        } else {
-          sent.fail(failure);
-        }
-      }
-    };
+    Map<String, CostTotals> taken = new HashMap<>();
+    Map<String, double[]> increments = new HashMap<>();
     for (String key : new ArrayList<>(unflushed.keySet())) {
       CostTotals inc = unflushed.remove(key);
-      if (inc == null) {
-        continue;
+      if (inc != null) {
+        taken.put(key, inc);
+        increments.put(mapKey(key), inc.toArray());
       }
-      outstanding.incrementAndGet();
-      t.submitToKey(key, new AddTotals(inc.toArray())).whenComplete((r, err) -> {
-        if (err != null) {
-          mergeBounded(key, inc); // kept for the next flush
-          firstFailure.compareAndSet(null, err);
-        }
-        oneDone.run();
-      });
     }
-    oneDone.run();
+    Promise<Void> sent = Promise.promise();
+    t.submitToKeys(new HashSet<>(increments.keySet()), new AddAllTotals(increments)).whenComplete((r, err) -> {
+      if (err != null) {
+        taken.forEach(this::mergeBounded); // kept for the next flush
+        sent.fail(err);
+      } else {
+        sent.complete();
+      }
+    });
     return sent.future().eventually(() -> {
       flushing.set(false);
       // on a timer, what arrived meanwhile waits for the next tick unless the pending keys are piling up
       boolean again = !closed && !unflushed.isEmpty() && (flushTimer < 0 || unflushed.size() >= EARLY_FLUSH_KEYS);
       return again ? flush() : Future.succeededFuture();
     });
+  }
+
+  /**
+   * The {@code goblin.cost.totals} key of an encoded {@link CostKey}: {@code @} and {@code %} percent-escaped, then
+   * {@code @totals}. The map uses Hazelcast's {@code StringPartitioningStrategy}, which partitions by what follows the
+   * first {@code @}: every total lives in the same partition, so a flush is one operation.
+   */
+  static String mapKey(String encodedCostKey) {
+    return encodedCostKey.replace("%", "%25").replace("@", "%40") + "@" + TOTALS_PARTITION_KEY;
+  }
+
+  /** The encoded {@link CostKey} of a {@code goblin.cost.totals} key. */
+  static String costKeyOf(String mapKey) {
+    int at = mapKey.indexOf('@');
+    String escaped = at < 0 ? mapKey : mapKey.substring(0, at);
+    return escaped.replace("%40", "@").replace("%25", "%");
   }
 
   @Override
@@ -296,7 +314,7 @@ public final class HazelcastCostStore implements CostStore {
     return awaitFlushed().compose(v -> vertx.executeBlocking(() -> {
       Map<CostKey, CostTotals> out = new TreeMap<>(Comparator.comparing(CostKey::encode));
       for (Map.Entry<String, double[]> e : t.entrySet()) {
-        out.put(CostKey.decode(e.getKey()), CostTotals.fromArray(e.getValue()));
+        out.put(CostKey.decode(costKeyOf(e.getKey())), CostTotals.fromArray(e.getValue()));
       }
       return out;
     }));

@@ -129,8 +129,12 @@ final class Shard implements TraceIdIndex.Keys {
   /**
    * Adds one span of trace (hi, lo): appended to its pending trace, forwarded to {@code late} when the trace was kept,
    * discarded when it was not, or starts a new pending trace. Traces decided early to make room go to {@code out}.
+   * {@code expectedBytes} is how many bytes this span and the ones of the same trace that follow in the same request
+   * will need (an estimate): when the trace's buffer must grow, it grows by that much at once, so a trace's spans are
+   * copied once per request rather than once per span.
    */
-  void add(long hi, long lo, Span span, SpanGroups.Origin origin, long now, SpanGroups out, SpanGroups late) {
+  void add(long hi, long lo, Span span, int expectedBytes, SpanGroups.Origin origin, long now, SpanGroups out,
+           SpanGroups late) {
     int slot = index.find(hi, lo);
     if (slot < 0) {
       if (sampledCache.contains(hi, lo)) {
@@ -158,8 +162,8 @@ final class Shard implements TraceIdIndex.Keys {
     byte[] buf = data[slot];
     int at = used[slot];
     if (buf == null || buf.length - at < frame) {
-      int need = at + frame;
-      buf = buf == null ? new byte[need] : Arrays.copyOf(buf, Math.max(need, at + (at >> 2)));
+      int need = at + Math.max(frame, expectedBytes);
+      buf = buf == null ? new byte[need] : Arrays.copyOf(buf, Math.max(need, at + (at >> 1)));
       addBytes(buf.length - (data[slot] == null ? 0 : data[slot].length));
       data[slot] = buf;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import io.goblinos.gateway.tracing.testing.Contexts;
 import io.goblinos.gateway.tracing.testing.GoblinTraces;
 import io.goblinos.gateway.tracing.testing.Sink;
@@ -124,8 +125,30 @@ class HazelcastCostStoreTest {
       assertThat(t.spans()).isEqualTo(50);
       assertThat(t.costUsd()).isCloseTo(25, within(1e-9));
       assertThat(store.unflushedKeys()).isZero();
+
+      // every total lives in one partition, whatever its key, so a flush is one operation
+      CostKey odd = new CostKey("vertex_ai", "claude-3@20240229", "goblin%40@x");
+      store.add(Map.of(odd, new CostTotals(1, 1, 1, 1, 0))).await();
+      assertThat(store.totals().await()).containsKeys(k, odd);
+      assertThat(store.instance().getConfig().getMapConfig(HazelcastCostStore.TOTALS)
+          .getPartitioningStrategyConfig().getPartitioningStrategyClass())
+          .isEqualTo(StringPartitioningStrategy.class.getName());
+      assertThat(store.instance().<String, double[]>getMap(HazelcastCostStore.TOTALS).keySet())
+          .hasSize(2)
+          .allSatisfy(key -> assertThat(new StringPartitioningStrategy().getPartitionKey(key))
+              .isEqualTo(HazelcastCostStore.TOTALS_PARTITION_KEY));
     } finally {
       store.close().await();
+    }
+  }
+
+  @Test
+  void mapKeysEscapeAtSignsAndRoundTrip() {
+    for (String encoded : List.of("openai\0gpt-4o\0g", "vertex_ai\0claude-3@2024\0a%40b@c", "%\0@\0%25")) {
+      String mapKey = HazelcastCostStore.mapKey(encoded);
+      assertThat(mapKey).endsWith("@" + HazelcastCostStore.TOTALS_PARTITION_KEY);
+      assertThat(mapKey.indexOf('@')).isEqualTo(mapKey.length() - HazelcastCostStore.TOTALS_PARTITION_KEY.length() - 1);
+      assertThat(HazelcastCostStore.costKeyOf(mapKey)).isEqualTo(encoded);
     }
   }
 

@@ -476,4 +476,17 @@ class TailSamplingProcessorTest {
       return 0;
     }
   }
+
+  @Test
+  void expectedBytesSumsTheRestOfEachTracesSpansInTheRequest() {
+    Span a0 = Span.newBuilder().setName("a0").build();
+    Span b1 = Span.newBuilder().setName("b1-longer-name").build();
+    Span a2 = Span.newBuilder().setName("a2-name").build();
+    int[] expected = TailSamplingProcessor.expectedBytes(new Span[] {a0, b1, a2}, new long[] {1, 2, 1},
+        new long[] {7, 7, 7});
+    int fa0 = a0.getSerializedSize() + 3;
+    int fb1 = b1.getSerializedSize() + 3;
+    int fa2 = a2.getSerializedSize() + 3;
+    assertThat(expected).containsExactly(fa0 + fa2, fb1, fa2);
+  }
 }
