@@ -25,13 +25,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -44,30 +42,61 @@ import java.util.logging.Logger;
  * connected) and is POSTed as JSON to the webhook. {@code gateway_trace_coverage_ratio} is complete / judged over
  * the sliding {@code window} (NaN when nothing was judged). Spans pass unchanged.
  *
- * <p>Per tracked trace only span id, parent id and a hop bit mask are kept; tracked traces are bounded by
- * {@code max_traces} (oldest judged early, counted in {@code gateway.processor.trace_coverage.traces.evicted}).
- * Webhook POSTs are bounded by {@code max_in_flight} (more are dropped, counted).
+ * <p>Per tracked trace only span id, parent id, hop and (with a webhook) an interned service id per span are kept,
+ * in primitive arrays ({@link TraceTable}); tracked traces are bounded by {@code max_traces} (oldest judged early,
+ * counted in {@code gateway.processor.trace_coverage.traces.evicted}), and so are the ids of recently judged traces
+ * whose late spans are ignored ({@link JudgedSet}). Webhook POSTs are bounded by {@code max_in_flight} (more are
+ * dropped, counted).
+ *
+ * <p>Threads: {@link #consume} reads a request's spans (ids, hop) into a per-thread buffer without the lock, then
+ * applies them under the lock {@value #CHUNK} spans at a time; webhook bodies are built and sent after the lock is
+ * released. Traces evicted early by a request are judged at the end of that request.
  */
 public final class TraceCoverageProcessor implements Processor<ExportTraceServiceRequest> {
   private static final Logger LOG = Logger.getLogger(TraceCoverageProcessor.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int BUCKETS = 30;
+  /** One reading buffer per thread, shared by all instances: consume is done with it before it calls next. */
+  private static final ThreadLocal<Batch> BATCHES = ThreadLocal.withInitial(Batch::new);
+  /** Spans read per pass outside the lock, then applied under it. */
+  static final int CHUNK = 512;
+  /** Distinct service names interned per processor; further names are kept as strings per trace. */
+  static final int MAX_SERVICE_NAMES = 1024;
+  /** Service names remembered per trace (the webhook's {@code services}). */
+  private static final int MAX_SERVICES_PER_TRACE = 32;
+  private static final int NO_SERVICE = -1;
+  private static final int UNRESOLVED = -3;
+  private static final int OVERFLOW = -4;
+  /** {@link #verdict} of a complete trace. */
+  static final int COMPLETE = -1;
 
   private final ComponentContext context;
   private final CoverageConfig config;
   private final Consumer<ExportTraceServiceRequest> next;
   private final LongSupplier clock;
   private final MeterRegistry registry;
+  private final int hopCount;
   private final int allHops;
+  private final int plainHops;
+  private final int maxTraces;
+  private final int maxSpans;
   private final long afterNanos;
   private final long bucketNanos;
+  private final boolean keepServices;
+  private final String[][] hopAttributes;
+  private final String[] hopServices;
+  private final List<String> chainNames;
 
-  // guarded by this
-  private final LinkedHashMap<TraceKey, TraceState> tracked = new LinkedHashMap<>();
-  private final LinkedHashMap<TraceKey, Boolean> judged;
+  private final Object lock = new Object();
+  // guarded by lock
+  private final TraceTable tracked;
+  private final JudgedSet judged;
+  private final Map<String, Integer> serviceIds = new HashMap<>();
+  private final List<String> serviceNames = new ArrayList<>();
   private final long[] bucketStart = new long[BUCKETS];
   private final long[] bucketComplete = new long[BUCKETS];
   private final long[] bucketTotal = new long[BUCKETS];
+  private final Verdicts verdicts = new Verdicts();
 
   private final Counter complete;
   private final Counter evicted;
@@ -80,43 +109,8 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
   private volatile long timer = -1;
   private Future<Void> shutdownFuture;
 
-  private record TraceKey(long high, long low) {}
-
-  private static final class TraceState {
-    final long firstSeen;
-    long[] spanIds = new long[8];
-    long[] parentIds = new long[8];
-    int[] masks = new int[8];
-    int n;
-    int seenHops;
-    final Set<String> services = new LinkedHashSet<>();
-
-    TraceState(long firstSeen) {
-      this.firstSeen = firstSeen;
-    }
-
-    void add(long id, long parent, int mask) {
-      if (n == spanIds.length) {
-        spanIds = Arrays.copyOf(spanIds, n * 2);
-        parentIds = Arrays.copyOf(parentIds, n * 2);
-        masks = Arrays.copyOf(masks, n * 2);
-      }
-      spanIds[n] = id;
-      parentIds[n] = parent;
-      masks[n] = mask;
-      seenHops |= mask;
-      n++;
-    }
-  }
-
-  /** Why a trace is incomplete: the first hop that is missing, or present but not connected. */
-  record Verdict(int hop, boolean disconnected) {
-    static final Verdict COMPLETE = new Verdict(-1, false);
-
-    boolean complete() {
-      return hop < 0;
-    }
-  }
+  /** What the webhook POST says about one incomplete trace, taken from the table before the trace is forgotten. */
+  record Report(long hi, long lo, int verdict, int seenHops, List<String> services, int spanCount, long ageMillis) {}
 
   public TraceCoverageProcessor(ComponentContext context, CoverageConfig config,
                                 Consumer<ExportTraceServiceRequest> next) {
@@ -125,21 +119,39 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
 
   TraceCoverageProcessor(ComponentContext context, CoverageConfig config, Consumer<ExportTraceServiceRequest> next,
                          LongSupplier clock) {
+    this(context, config, next, clock, ThreadLocalRandom.current().nextLong());
+  }
+
+  /** @param seed of the trace-id hash (tests fix it) */
+  TraceCoverageProcessor(ComponentContext context, CoverageConfig config, Consumer<ExportTraceServiceRequest> next,
+                         LongSupplier clock, long seed) {
     this.context = context;
     this.config = config;
     this.next = next;
     this.clock = clock;
     this.registry = context.meters();
-    this.allHops = (1 << config.chain().size()) - 1;
+    List<CoverageConfig.Hop> chain = config.chain();
+    this.hopCount = chain.size();
+    this.allHops = (1 << hopCount) - 1;
+    this.hopAttributes = new String[hopCount][];
+    this.hopServices = new String[hopCount];
+    int plain = 0;
+    for (int h = 0; h < hopCount; h++) {
+      hopServices[h] = chain.get(h).service();
+      hopAttributes[h] = chain.get(h).attributes().toArray(String[]::new);
+      if (hopAttributes[h].length == 0) {
+        plain |= 1 << h;
+      }
+    }
+    this.plainHops = plain;
+    this.chainNames = chain.stream().map(CoverageConfig.Hop::name).toList();
+    this.maxTraces = config.maxTraces();
+    this.maxSpans = config.maxSpansPerTrace();
     this.afterNanos = config.incompleteAfter().toNanos();
     this.bucketNanos = Math.max(1, config.window().toNanos() / BUCKETS);
-    int judgedMax = config.maxTraces();
-    this.judged = new LinkedHashMap<>() {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<TraceKey, Boolean> eldest) {
-        return size() > judgedMax;
-      }
-    };
+    this.keepServices = config.webhook() != null;
+    this.tracked = new TraceTable(maxTraces, seed);
+    this.judged = new JudgedSet(maxTraces, ~seed);
     Arrays.fill(bucketStart, Long.MIN_VALUE);
     String id = context.id().toString();
     Gauge.builder("gateway.trace.coverage.ratio", this, TraceCoverageProcessor::ratio)
@@ -154,7 +166,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
     webhookSent = webhookCounter(id, "sent");
     webhookFailed = webhookCounter(id, "failed");
     webhookDropped = webhookCounter(id, "dropped");
-    for (CoverageConfig.Hop h : config.chain()) {
+    for (CoverageConfig.Hop h : chain) {
       incompleteCounter(h.name());
     }
   }
@@ -177,8 +189,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
           .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.webhook().timeout().toMillis())));
     }
     timer = context.vertx().setPeriodic(Math.max(1, config.checkInterval().toMillis()), id -> check());
-    LOG.info(() -> "trace_coverage " + context.id() + " started: chain="
-        + config.chain().stream().map(CoverageConfig.Hop::name).toList() + " incomplete_after="
+    LOG.info(() -> "trace_coverage " + context.id() + " started: chain=" + chainNames + " incomplete_after="
         + Durations.format(config.incompleteAfter()) + (config.webhook() == null ? "" : " webhook=" + config.webhook().endpoint()));
     return Future.succeededFuture();
   }
@@ -196,183 +207,445 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
     return shutdownFuture;
   }
 
+  /**
+   * One thread's reading of (part of) a request: per span its trace id, span and parent ids, hop and resource; the
+   * resources' services; the traces the request evicted, to judge at its end; the reports to POST. Reused by every
+   * request on the thread, so reading a span allocates nothing.
+   */
+  private static final class Batch {
+    final long[] his = new long[CHUNK];
+    final long[] los = new long[CHUNK];
+    final long[] spanIds = new long[CHUNK];
+    final long[] parentIds = new long[CHUNK];
+    final byte[] hops = new byte[CHUNK];
+    final int[] resources = new int[CHUNK];
+    int n;
+    String[] services = new String[16];
+    int[] serviceIds = new int[16];
+    int resourceCount;
+    // traces evicted by this request: id and verdict, judged at the end of the request
+    long[] evictedHis = new long[16];
+    long[] evictedLos = new long[16];
+    int[] evictedVerdicts = new int[16];
+    int evicted;
+    final List<Report> reports = new ArrayList<>();
+
+    int addResource(String service) {
+      if (resourceCount == services.length) {
+        services = Arrays.copyOf(services, resourceCount * 2);
+        serviceIds = Arrays.copyOf(serviceIds, resourceCount * 2);
+      }
+      services[resourceCount] = service;
+      serviceIds[resourceCount] = UNRESOLVED;
+      return resourceCount++;
+    }
+
+    void addEvicted(long hi, long lo, int verdict) {
+      if (evicted == evictedHis.length) {
+        evictedHis = Arrays.copyOf(evictedHis, evicted * 2);
+        evictedLos = Arrays.copyOf(evictedLos, evicted * 2);
+        evictedVerdicts = Arrays.copyOf(evictedVerdicts, evicted * 2);
+      }
+      evictedHis[evicted] = hi;
+      evictedLos[evicted] = lo;
+      evictedVerdicts[evicted] = verdict;
+      evicted++;
+    }
+
+    /** Empties the span part, keeping evicted traces and reports. */
+    void nextChunk() {
+      n = 0;
+      Arrays.fill(services, 0, resourceCount, null);
+      resourceCount = 0;
+    }
+
+    void clear() {
+      nextChunk();
+      evicted = 0;
+      reports.clear();
+    }
+  }
+
   @Override
   public Future<Void> consume(ExportTraceServiceRequest request) {
     long now = clock.getAsLong();
-    List<Map.Entry<TraceKey, TraceState>> early = null;
-    synchronized (this) {
-      for (ResourceSpans rs : request.getResourceSpansList()) {
-        List<KeyValue> resAttrs = rs.getResource().getAttributesList();
-        String service = Otlp.asString(Otlp.find(resAttrs, "service.name"));
-        for (ScopeSpans ss : rs.getScopeSpansList()) {
-          for (Span span : ss.getSpansList()) {
-            TraceKey key = new TraceKey(Otlp.high(span.getTraceId()), Otlp.low(span.getTraceId()));
-            if (judged.containsKey(key)) {
-              continue;
-            }
-            TraceState st = tracked.get(key);
-            if (st == null) {
-              if (tracked.size() >= config.maxTraces()) {
-                Iterator<Map.Entry<TraceKey, TraceState>> it = tracked.entrySet().iterator();
-                Map.Entry<TraceKey, TraceState> oldest = it.next();
-                it.remove();
-                evicted.increment();
-                if (early == null) {
-                  early = new ArrayList<>();
-                }
-                early.add(oldest);
+    Batch b = BATCHES.get();
+    b.clear();
+    try {
+      List<ResourceSpans> rsList = request.getResourceSpansList();
+      for (int r = 0, rn = rsList.size(); r < rn; r++) {
+        ResourceSpans rs = rsList.get(r);
+        String service = Otlp.asString(Otlp.find(rs.getResource().getAttributesList(), "service.name"));
+        int candidates = candidateHops(service);
+        int resource = -1;
+        List<ScopeSpans> ssList = rs.getScopeSpansList();
+        for (int s = 0, sn = ssList.size(); s < sn; s++) {
+          List<Span> spans = ssList.get(s).getSpansList();
+          for (int i = 0, n = spans.size(); i < n; i++) {
+            if (b.n == CHUNK) {
+              synchronized (lock) {
+                apply(b, now);
               }
-              st = new TraceState(now);
-              tracked.put(key, st);
+              b.nextChunk();
+              resource = -1;
             }
-            if (st.n < config.maxSpansPerTrace()) {
-              st.add(Otlp.spanId(span.getSpanId()), Otlp.spanId(span.getParentSpanId()), mask(span, service));
-              if (service != null && st.services.size() < 32) {
-                st.services.add(service);
-              }
+            if (resource < 0) {
+              resource = b.addResource(service);
             }
-            if (st.seenHops == allHops && verdict(st).complete()) {
-              tracked.remove(key);
-              judged.put(key, Boolean.TRUE);
-              record(now, true);
-              complete.increment();
-            }
+            Span span = spans.get(i);
+            int k = b.n++;
+            b.his[k] = Otlp.high(span.getTraceId());
+            b.los[k] = Otlp.low(span.getTraceId());
+            b.spanIds[k] = Otlp.spanId(span.getSpanId());
+            b.parentIds[k] = Otlp.spanId(span.getParentSpanId());
+            b.hops[k] = (byte) hop(span, candidates);
+            b.resources[k] = resource;
           }
         }
       }
-      if (early != null) {
-        for (Map.Entry<TraceKey, TraceState> e : early) {
-          judge(e.getKey(), e.getValue(), now);
-        }
+      synchronized (lock) {
+        apply(b, now);
+        judgeEvicted(b, now);
       }
+      for (int i = 0; i < b.reports.size(); i++) {
+        post(b.reports.get(i));
+      }
+    } finally {
+      b.clear();
     }
     return next.consume(request);
   }
 
-  private int mask(Span span, String service) {
+  /** The hops a span of {@code service} may stand for: those without a service or with this one. */
+  private int candidateHops(String service) {
     int m = 0;
-    List<CoverageConfig.Hop> chain = config.chain();
-    for (int h = 0; h < chain.size(); h++) {
-      CoverageConfig.Hop hop = chain.get(h);
-      if (hop.service() != null && !hop.service().equals(service)) {
-        continue;
+    for (int h = 0; h < hopCount; h++) {
+      if (hopServices[h] == null || hopServices[h].equals(service)) {
+        m |= 1 << h;
       }
-      if (!hop.attributes().isEmpty()) {
-        boolean any = false;
-        for (String a : hop.attributes()) {
-          if (Otlp.find(span.getAttributesList(), a) != null) {
-            any = true;
-            break;
-          }
-        }
-        if (!any) {
-          continue;
-        }
-      }
-      m |= 1 << h;
     }
-    // a span stands for the last hop it matches: the provider CLIENT span emitted by litebrain is the provider
-    // hop, so a missing litebrain server span is reported as "litebrain", not hidden by the client span
-    return Integer.highestOneBit(m);
+    return m;
   }
 
-  /** Walks parent links: each hop needs a span that descends from a span of the previous hop. */
-  Verdict verdict(TraceState st) {
-    Map<Long, Integer> byId = new HashMap<>(st.n * 2);
-    for (int i = 0; i < st.n; i++) {
-      byId.put(st.spanIds[i], i);
+  /**
+   * The hop a span stands for, or -1: the last hop it matches (its service, if the hop names one, and one of the
+   * hop's attributes, if it lists any). The provider CLIENT span emitted by litebrain is the provider hop, so a
+   * missing litebrain server span is reported as "litebrain", not hidden by the client span.
+   */
+  private int hop(Span span, int candidates) {
+    int plain = candidates & plainHops;
+    int best = plain == 0 ? -1 : 31 - Integer.numberOfLeadingZeros(plain);
+    int withAttributes = candidates & ~plainHops;
+    if (withAttributes == 0) {
+      return best;
     }
-    boolean[] prev = new boolean[st.n];
-    boolean any = false;
-    for (int i = 0; i < st.n; i++) {
-      if ((st.masks[i] & 1) != 0) {
-        prev[i] = true;
-        any = true;
+    List<KeyValue> attrs = span.getAttributesList();
+    for (int h = hopCount - 1; h > best; h--) {
+      if ((withAttributes & (1 << h)) == 0) {
+        continue;
+      }
+      for (String a : hopAttributes[h]) {
+        if (Otlp.find(attrs, a) != null) {
+          return h;
+        }
       }
     }
-    if (!any) {
-      return new Verdict(0, false);
+    return best;
+  }
+
+  /** Applies the batch's spans to the table. Requires lock. */
+  private void apply(Batch b, long now) {
+    for (int k = 0; k < b.n; k++) {
+      long hi = b.his[k];
+      long lo = b.los[k];
+      if (judged.contains(hi, lo)) {
+        continue;
+      }
+      int slot = tracked.find(hi, lo);
+      if (slot == TraceTable.NONE) {
+        if (tracked.size() >= maxTraces) {
+          int oldest = tracked.oldest();
+          int v = verdict(oldest);
+          b.addEvicted(tracked.hi(oldest), tracked.lo(oldest), v);
+          if (v != COMPLETE && keepServices) {
+            b.reports.add(report(oldest, v, now));
+          }
+          tracked.remove(oldest);
+          evicted.increment();
+        }
+        slot = tracked.add(hi, lo, now);
+      }
+      // a span that is not kept leaves the trace as it was, and so its verdict: not complete, or it would be gone
+      if (tracked.spanCount(slot) < maxSpans) {
+        tracked.addSpan(slot, b.spanIds[k], b.parentIds[k], b.hops[k], keepServices ? service(b, k, slot) : NO_SERVICE);
+        if (tracked.seenHops(slot) == allHops && verdict(slot) == COMPLETE) {
+          tracked.remove(slot);
+          judged.add(hi, lo);
+          record(now, true);
+          complete.increment();
+        }
+      }
     }
-    for (int h = 1; h < config.chain().size(); h++) {
-      boolean[] cur = new boolean[st.n];
+  }
+
+  /**
+   * The service of span {@code k} as kept in the table: an interned id, {@link #NO_SERVICE}, or for names that could
+   * not be interned {@code -2 - i} with i the name's index in the trace's overflow names. Requires lock.
+   */
+  private int service(Batch b, int k, int slot) {
+    int r = b.resources[k];
+    int id = b.serviceIds[r];
+    if (id == UNRESOLVED) {
+      String name = b.services[r];
+      if (name == null) {
+        id = NO_SERVICE;
+      } else {
+        Integer known = serviceIds.get(name);
+        if (known != null) {
+          id = known;
+        } else if (serviceNames.size() < MAX_SERVICE_NAMES) {
+          id = serviceNames.size();
+          serviceNames.add(name);
+          serviceIds.put(name, id);
+        } else {
+          id = OVERFLOW;
+        }
+      }
+      b.serviceIds[r] = id;
+    }
+    if (id != OVERFLOW) {
+      return id;
+    }
+    String name = b.services[r];
+    List<String> names = tracked.overflowNames(slot, true);
+    int i = names.indexOf(name);
+    if (i < 0) {
+      if (names.size() >= MAX_SERVICES_PER_TRACE) {
+        return NO_SERVICE; // the trace already has that many distinct services: this one is not reported
+      }
+      i = names.size();
+      names.add(name);
+    }
+    return -2 - i;
+  }
+
+  /** Judges the traces this request evicted, as the last step of the request. Requires lock. */
+  private void judgeEvicted(Batch b, long now) {
+    for (int i = 0; i < b.evicted; i++) {
+      judged.add(b.evictedHis[i], b.evictedLos[i]);
+      int v = b.evictedVerdicts[i];
+      if (v == COMPLETE) {
+        record(now, true);
+        complete.increment();
+      } else {
+        record(now, false);
+        incompleteCounter(chainNames.get(v >> 1)).increment();
+      }
+    }
+    if (client == null) {
+      b.reports.clear();
+    }
+  }
+
+  /** Scratch space of {@link #verdict}, reused; guarded by lock. */
+  private static final class Verdicts {
+    private static final int KEEP = 8192;
+    long[] spanIds = new long[16];
+    long[] parentIds = new long[16];
+    int[] hops = new int[16];
+    boolean[] prev = new boolean[16];
+    boolean[] cur = new boolean[16];
+    long[] keys = new long[32];
+    int[] values = new int[32];
+    int mask;
+
+    void ensure(int n) {
+      if (spanIds.length < n) {
+        int len = Math.max(n, 2 * spanIds.length);
+        spanIds = new long[len];
+        parentIds = new long[len];
+        hops = new int[len];
+        prev = new boolean[len];
+        cur = new boolean[len];
+      }
+      int table = Integer.highestOneBit(Math.max(8, 2 * n) - 1) << 1;
+      if (keys.length < table) {
+        keys = new long[table];
+        values = new int[table];
+      }
+      mask = table - 1;
+      Arrays.fill(values, 0, table, 0);
+    }
+
+    /** Maps a span id to its index; a later span with the same id wins. */
+    void put(long id, int index) {
+      int i = (int) Otlp.mix64(id) & mask;
+      while (values[i] != 0 && keys[i] != id) {
+        i = (i + 1) & mask;
+      }
+      keys[i] = id;
+      values[i] = index + 1;
+    }
+
+    /** The index of the span with this id, or -1. */
+    int get(long id) {
+      int i = (int) Otlp.mix64(id) & mask;
+      while (values[i] != 0) {
+        if (keys[i] == id) {
+          return values[i] - 1;
+        }
+        i = (i + 1) & mask;
+      }
+      return -1;
+    }
+
+    /** Drops arrays grown for a very large trace. */
+    void release() {
+      if (spanIds.length > KEEP) {
+        spanIds = new long[16];
+        parentIds = new long[16];
+        hops = new int[16];
+        prev = new boolean[16];
+        cur = new boolean[16];
+        keys = new long[32];
+        values = new int[32];
+      }
+    }
+  }
+
+  /**
+   * Walks parent links: each hop needs a span that descends from a span of the previous hop. Returns
+   * {@link #COMPLETE}, or {@code hop << 1 | disconnected} for the first hop missing (0) or present but not
+   * connected (1). Requires lock.
+   */
+  int verdict(int slot) {
+    int n = tracked.spanCount(slot);
+    Verdicts v = verdicts;
+    v.ensure(n);
+    int i = 0;
+    for (int node = tracked.firstNode(slot); node != TraceTable.NONE; node = tracked.nextNode(node), i++) {
+      v.spanIds[i] = tracked.spanId(node);
+      v.parentIds[i] = tracked.parentId(node);
+      v.hops[i] = tracked.hop(node);
+      v.put(v.spanIds[i], i);
+    }
+    boolean[] prev = v.prev;
+    boolean[] cur = v.cur;
+    boolean any = false;
+    for (i = 0; i < n; i++) {
+      prev[i] = v.hops[i] == 0;
+      any |= prev[i];
+    }
+    if (!any) {
+      return 0;
+    }
+    for (int h = 1; h < hopCount; h++) {
       boolean present = false;
       any = false;
-      for (int i = 0; i < st.n; i++) {
-        if ((st.masks[i] & (1 << h)) == 0) {
+      Arrays.fill(cur, 0, n, false);
+      for (i = 0; i < n; i++) {
+        if (v.hops[i] != h) {
           continue;
         }
         present = true;
-        Integer p = byId.get(st.parentIds[i]);
+        int p = v.get(v.parentIds[i]);
         int guard = 0;
-        while (p != null && guard++ < st.n) {
+        while (p >= 0 && guard++ < n) {
           if (prev[p]) {
             cur[i] = true;
             any = true;
             break;
           }
-          p = st.parentIds[p] == 0 ? null : byId.get(st.parentIds[p]);
+          p = v.parentIds[p] == 0 ? -1 : v.get(v.parentIds[p]);
         }
       }
       if (!any) {
-        return new Verdict(h, present);
+        return h << 1 | (present ? 1 : 0);
       }
+      boolean[] t = prev;
       prev = cur;
+      cur = t;
     }
-    return Verdict.COMPLETE;
+    return COMPLETE;
   }
 
   /** Judges traces tracked for incomplete_after or longer. Called by the timer; visible for tests. */
-  synchronized void check() {
-    long now = clock.getAsLong();
-    Iterator<Map.Entry<TraceKey, TraceState>> it = tracked.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<TraceKey, TraceState> e = it.next();
-      if (now - e.getValue().firstSeen < afterNanos) {
-        break; // insertion order = first-seen order
+  void check() {
+    List<Report> reports = null;
+    synchronized (lock) {
+      long now = clock.getAsLong();
+      for (int s = tracked.oldest(); s != TraceTable.NONE; s = tracked.oldest()) {
+        if (now - tracked.firstSeen(s) < afterNanos) {
+          break; // first-seen order
+        }
+        judged.add(tracked.hi(s), tracked.lo(s));
+        int v = verdict(s);
+        if (v == COMPLETE) {
+          record(now, true);
+          complete.increment();
+        } else {
+          record(now, false);
+          incompleteCounter(chainNames.get(v >> 1)).increment();
+          if (client != null) {
+            if (reports == null) {
+              reports = new ArrayList<>();
+            }
+            reports.add(report(s, v, now));
+          }
+        }
+        tracked.remove(s);
       }
-      it.remove();
-      judge(e.getKey(), e.getValue(), now);
+      tracked.shrinkIfSparse();
+      verdicts.release();
+    }
+    if (reports != null) {
+      reports.forEach(this::post);
     }
   }
 
-  private void judge(TraceKey key, TraceState st, long now) {
-    judged.put(key, Boolean.FALSE);
-    Verdict v = verdict(st);
-    if (v.complete()) {
-      record(now, true);
-      complete.increment();
+  /** What the webhook will say about the trace in {@code slot}. Requires lock. */
+  private Report report(int slot, int verdict, long now) {
+    List<String> services = new ArrayList<>();
+    List<String> overflow = tracked.overflowNames(slot, false);
+    for (int node = tracked.firstNode(slot); node != TraceTable.NONE && services.size() < MAX_SERVICES_PER_TRACE;
+         node = tracked.nextNode(node)) {
+      int id = tracked.service(node);
+      if (id == NO_SERVICE) {
+        continue;
+      }
+      String name = id >= 0 ? serviceNames.get(id) : overflow.get(-2 - id);
+      if (!services.contains(name)) {
+        services.add(name);
+      }
+    }
+    return new Report(tracked.hi(slot), tracked.lo(slot), verdict, tracked.seenHops(slot), List.copyOf(services),
+        tracked.spanCount(slot), (now - tracked.firstSeen(slot)) / 1_000_000L);
+  }
+
+  private void post(Report r) {
+    if (client == null) {
       return;
     }
-    record(now, false);
-    String missing = config.chain().get(v.hop()).name();
-    incompleteCounter(missing).increment();
-    if (client != null) {
-      post(key, st, v, now);
-    }
-  }
-
-  private void post(TraceKey key, TraceState st, Verdict v, long now) {
     if (inFlight.incrementAndGet() > config.webhook().maxInFlight()) {
       inFlight.decrementAndGet();
       webhookDropped.increment();
       return;
     }
     List<String> present = new ArrayList<>();
-    for (int h = 0; h < config.chain().size(); h++) {
-      if ((st.seenHops & (1 << h)) != 0) {
-        present.add(config.chain().get(h).name());
+    for (int h = 0; h < hopCount; h++) {
+      if ((r.seenHops() & (1 << h)) != 0) {
+        present.add(chainNames.get(h));
       }
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("trace_id", Otlp.hex(Otlp.traceId(key.high(), key.low())));
-    body.put("missing_service", config.chain().get(v.hop()).name());
-    body.put("reason", v.disconnected() ? "not_connected" : "missing");
-    body.put("expected_chain", config.chain().stream().map(CoverageConfig.Hop::name).toList());
+    body.put("trace_id", Otlp.hex(Otlp.traceId(r.hi(), r.lo())));
+    body.put("missing_service", chainNames.get(r.verdict() >> 1));
+    body.put("reason", (r.verdict() & 1) != 0 ? "not_connected" : "missing");
+    body.put("expected_chain", chainNames);
     body.put("present", present);
-    body.put("services", List.copyOf(st.services));
-    body.put("span_count", st.n);
-    long ageMillis = (now - st.firstSeen) / 1_000_000L;
-    body.put("first_seen", Instant.now().minusMillis(ageMillis).toString());
+    body.put("services", r.services());
+    body.put("span_count", r.spanCount());
+    body.put("first_seen", Instant.now().minusMillis(r.ageMillis()).toString());
     body.put("incomplete_after_seconds", config.incompleteAfter().toMillis() / 1000.0);
     body.put("gateway_processor", context.id().toString());
     Buffer payload;
@@ -400,6 +673,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
         });
   }
 
+  /** Requires lock. */
   private void record(long now, boolean ok) {
     long slot = Math.floorDiv(now, bucketNanos);
     int i = (int) Math.floorMod(slot, (long) BUCKETS);
@@ -415,20 +689,24 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
   }
 
   /** complete / judged over the window; NaN when nothing was judged. */
-  synchronized double ratio() {
-    long slot = Math.floorDiv(clock.getAsLong(), bucketNanos);
-    long c = 0;
-    long t = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      if (bucketStart[i] > slot - BUCKETS) {
-        c += bucketComplete[i];
-        t += bucketTotal[i];
+  double ratio() {
+    synchronized (lock) {
+      long slot = Math.floorDiv(clock.getAsLong(), bucketNanos);
+      long c = 0;
+      long t = 0;
+      for (int i = 0; i < BUCKETS; i++) {
+        if (bucketStart[i] > slot - BUCKETS) {
+          c += bucketComplete[i];
+          t += bucketTotal[i];
+        }
       }
+      return t == 0 ? Double.NaN : c / (double) t;
     }
-    return t == 0 ? Double.NaN : c / (double) t;
   }
 
-  synchronized int pending() {
-    return tracked.size();
+  int pending() {
+    synchronized (lock) {
+      return tracked.size();
+    }
   }
 }

@@ -1,15 +1,12 @@
 package io.goblinos.gateway.tracing.sampling;
 
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,10 +14,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The pending traces of one shard of the trace-id space, in compact form: per trace a slot in parallel primitive
- * arrays (id, first-seen time, span count, time range, status codes seen) and one byte array holding its spans as
- * protobuf bytes, each framed as {@code varint originId, varint length, Span bytes}. Resources and scopes are
- * interned per shard with reference counts, so a trace stores only a small origin id per span. No protobuf objects
- * are kept while a trace waits; spans are decoded once, when the trace is decided.
+ * arrays (id, first-seen time, span count, time range, status codes seen, first and last frame) and its spans as
+ * protobuf bytes in the shard's {@link FrameLog}, chained newest to oldest. Resources and scopes are interned per
+ * shard, so a frame stores only a small origin id; an origin is dropped once the log holds no live frame that uses
+ * it. No protobuf objects are kept while a trace waits; spans are decoded once, when a trace is sampled (the
+ * default policies decide from the slot alone).
  *
  * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
  * the shard is over its trace or byte budget (decided early). Every method runs under {@link #lock}.
@@ -64,9 +62,10 @@ final class Shard implements TraceIdIndex.Keys {
   private long[] minStart;
   private long[] maxEnd;
   private int[] spanCount;
-  private int[] used;
+  private int[] traceBytes;
   private byte[] flags;
-  private byte[][] data;
+  private long[] firstRef;
+  private long[] lastRef;
   private int[] freeSlots;
   private int freeCount;
   private int nextUnused;
@@ -74,8 +73,11 @@ final class Shard implements TraceIdIndex.Keys {
   private int fifoHead;
   private int fifoSize;
   private final TraceIdIndex index;
+  private final FrameLog log;
+  private final long[] heldDelta = new long[1];
 
-  private final Map<SpanGroups.ScopeKey, Origin> origins = new HashMap<>();
+  /** Interned origins in order of last use, which is the order of their last frame: the eldest is dropped first. */
+  private final LinkedHashMap<SpanGroups.ScopeKey, Origin> origins = new LinkedHashMap<>(16, 0.75f, true);
   private final List<Origin> originById = new ArrayList<>();
   private int[] freeOriginIds = new int[16];
   private int freeOriginCount;
@@ -83,11 +85,11 @@ final class Shard implements TraceIdIndex.Keys {
   private volatile int pending;
   private volatile long pendingBytes;
 
-  /** An interned resource + scope with its reference count (one per stored span). */
+  /** An interned resource + scope, with the ref of the newest frame that uses it. */
   static final class Origin {
     final int id;
     final SpanGroups.Origin origin;
-    int refs;
+    long lastRef = FrameLog.NONE;
 
     Origin(int id, SpanGroups.Origin origin) {
       this.id = id;
@@ -96,7 +98,7 @@ final class Shard implements TraceIdIndex.Keys {
   }
 
   Shard(Budget budget, int maxTraces, long maxBytes, long maxTraceBytes, int sampledCache, int notSampledCache,
-        Sink sink) {
+        int chunkBytes, Sink sink) {
     this.budget = budget;
     this.maxTraces = maxTraces;
     this.maxBytes = maxBytes;
@@ -106,6 +108,7 @@ final class Shard implements TraceIdIndex.Keys {
     this.notSampledCache = new DecisionCache(notSampledCache);
     allocate(Math.min(INITIAL_SLOTS, maxTraces));
     this.index = new TraceIdIndex(this, capacity);
+    this.log = new FrameLog(chunkBytes);
   }
 
   @Override
@@ -129,12 +132,8 @@ final class Shard implements TraceIdIndex.Keys {
   /**
    * Adds one span of trace (hi, lo): appended to its pending trace, forwarded to {@code late} when the trace was kept,
    * discarded when it was not, or starts a new pending trace. Traces decided early to make room go to {@code out}.
-   * {@code expectedBytes} is how many bytes this span and the ones of the same trace that follow in the same request
-   * will need (an estimate): when the trace's buffer must grow, it grows by that much at once, so a trace's spans are
-   * copied once per request rather than once per span.
    */
-  void add(long hi, long lo, Span span, int expectedBytes, SpanGroups.Origin origin, long now, SpanGroups out,
-           SpanGroups late) {
+  void add(long hi, long lo, Span span, SpanGroups.Origin origin, long now, SpanGroups out, SpanGroups late) {
     int slot = index.find(hi, lo);
     if (slot < 0) {
       if (sampledCache.contains(hi, lo)) {
@@ -156,27 +155,17 @@ final class Shard implements TraceIdIndex.Keys {
       return; // the trace is already marked for dropping; its spans are not stored
     }
     Origin o = intern(origin);
-    o.refs++;
     int size = span.getSerializedSize();
-    int frame = varintSize(o.id) + varintSize(size) + size;
-    byte[] buf = data[slot];
-    int at = used[slot];
-    if (buf == null || buf.length - at < frame) {
-      int need = at + Math.max(frame, expectedBytes);
-      buf = buf == null ? new byte[need] : Arrays.copyOf(buf, Math.max(need, at + (at >> 1)));
-      addBytes(buf.length - (data[slot] == null ? 0 : data[slot].length));
-      data[slot] = buf;
+    long ref = log.append(lastRef[slot], o.id, span, size, heldDelta);
+    if (heldDelta[0] != 0) {
+      addBytes(heldDelta[0]);
     }
-    at = writeVarint(buf, at, o.id);
-    at = writeVarint(buf, at, size);
-    try {
-      CodedOutputStream cos = CodedOutputStream.newInstance(buf, at, size);
-      span.writeTo(cos);
-      cos.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    o.lastRef = ref;
+    if (firstRef[slot] == FrameLog.NONE) {
+      firstRef[slot] = ref;
     }
-    used[slot] = at + size;
+    lastRef[slot] = ref;
+    traceBytes[slot] += FrameLog.frameBytes(o.id, size);
     spanCount[slot]++;
     long start = span.getStartTimeUnixNano();
     long end = span.getEndTimeUnixNano();
@@ -187,10 +176,9 @@ final class Shard implements TraceIdIndex.Keys {
       maxEnd[slot] = end;
     }
     flags[slot] |= (byte) (1 << Math.min(span.getStatus().getCodeValue(), 6));
-    if (maxTraceBytes > 0 && used[slot] > maxTraceBytes) {
+    if (maxTraceBytes > 0 && traceBytes[slot] > maxTraceBytes) {
       sink.tooLarge();
-      flags[slot] |= (byte) FLAG_TOO_LARGE;
-      releaseData(slot);
+      flags[slot] |= (byte) FLAG_TOO_LARGE; // no more of its spans are stored; the log frees its frames in turn
     }
     while (budget.bytes.get() > maxBytes && pending > 1) {
       sink.evictedEarly();
@@ -220,6 +208,7 @@ final class Shard implements TraceIdIndex.Keys {
         decideHead(now, out);
       }
     }
+    releaseDeadFrames();
   }
 
   private void decideHead(long now, SpanGroups out) {
@@ -244,6 +233,7 @@ final class Shard implements TraceIdIndex.Keys {
       notSampledCache.put(hi, lo);
     }
     release(slot);
+    releaseDeadFrames();
   }
 
   private int popHead() {
@@ -269,9 +259,10 @@ final class Shard implements TraceIdIndex.Keys {
     minStart[slot] = -1L; // unsigned max
     maxEnd[slot] = 0;
     spanCount[slot] = 0;
-    used[slot] = 0;
+    traceBytes[slot] = 0;
     flags[slot] = 0;
-    data[slot] = null;
+    firstRef[slot] = FrameLog.NONE;
+    lastRef[slot] = FrameLog.NONE;
     index.insert(slot);
     fifo[(fifoHead + fifoSize) % capacity] = slot;
     fifoSize++;
@@ -281,42 +272,36 @@ final class Shard implements TraceIdIndex.Keys {
   }
 
   private void release(int slot) {
-    releaseData(slot);
     index.remove(slot);
     freeSlots[freeCount++] = slot;
     pending--;
     budget.traces.decrementAndGet();
   }
 
-  /** Drops the stored spans of a slot, releasing their origins. */
-  private void releaseData(int slot) {
-    byte[] buf = data[slot];
-    if (buf == null) {
-      return;
+  /**
+   * Frees the log's chunks older than the oldest pending trace's first frame, then the origins no live frame uses
+   * (those whose newest frame is older than that).
+   */
+  private void releaseDeadFrames() {
+    long oldestLive = fifoSize > 0 ? firstRef[fifo[fifoHead]] : FrameLog.NONE;
+    long freed = log.releaseBefore(oldestLive);
+    if (freed != 0) {
+      addBytes(-freed);
     }
-    int at = 0;
-    int end = used[slot];
-    while (at < end) {
-      long v = readVarint(buf, at);
-      int id = (int) v;
-      at = (int) (v >>> 32);
-      v = readVarint(buf, at);
-      int size = (int) v;
-      at = (int) (v >>> 32) + size;
-      Origin o = originById.get(id);
-      if (--o.refs == 0) {
-        origins.remove(o.origin.key());
-        originById.set(id, null);
-        if (freeOriginCount == freeOriginIds.length) {
-          freeOriginIds = Arrays.copyOf(freeOriginIds, freeOriginCount * 2);
-        }
-        freeOriginIds[freeOriginCount++] = id;
-        addBytes(-o.origin.sizeBytes());
+    Iterator<Origin> eldestFirst = origins.values().iterator();
+    while (eldestFirst.hasNext()) {
+      Origin o = eldestFirst.next();
+      if (oldestLive != FrameLog.NONE && o.lastRef >= oldestLive) {
+        break;
       }
+      eldestFirst.remove();
+      originById.set(o.id, null);
+      if (freeOriginCount == freeOriginIds.length) {
+        freeOriginIds = Arrays.copyOf(freeOriginIds, freeOriginCount * 2);
+      }
+      freeOriginIds[freeOriginCount++] = o.id;
+      addBytes(-o.origin.sizeBytes());
     }
-    addBytes(-buf.length);
-    data[slot] = null;
-    used[slot] = 0;
   }
 
   private void addBytes(long delta) {
@@ -352,9 +337,10 @@ final class Shard implements TraceIdIndex.Keys {
     minStart = new long[cap];
     maxEnd = new long[cap];
     spanCount = new int[cap];
-    used = new int[cap];
+    traceBytes = new int[cap];
     flags = new byte[cap];
-    data = new byte[cap][];
+    firstRef = new long[cap];
+    lastRef = new long[cap];
     freeSlots = new int[cap];
     fifo = new int[cap];
   }
@@ -367,9 +353,10 @@ final class Shard implements TraceIdIndex.Keys {
     minStart = Arrays.copyOf(minStart, cap);
     maxEnd = Arrays.copyOf(maxEnd, cap);
     spanCount = Arrays.copyOf(spanCount, cap);
-    used = Arrays.copyOf(used, cap);
+    traceBytes = Arrays.copyOf(traceBytes, cap);
     flags = Arrays.copyOf(flags, cap);
-    data = Arrays.copyOf(data, cap);
+    firstRef = Arrays.copyOf(firstRef, cap);
+    lastRef = Arrays.copyOf(lastRef, cap);
     freeSlots = Arrays.copyOf(freeSlots, cap);
     int[] f = new int[cap];
     for (int i = 0; i < fifoSize; i++) {
@@ -382,34 +369,7 @@ final class Shard implements TraceIdIndex.Keys {
 
   /** Approximate heap held by this shard's bookkeeping (not counting span bytes and origins). */
   long overheadBytes() {
-    return capacity * (5L * 8 + 2 * 4 + 1 + 4 + 4 + 4) + index.tableBytes();
-  }
-
-  static int varintSize(int v) {
-    return CodedOutputStream.computeUInt32SizeNoTag(v);
-  }
-
-  private static int writeVarint(byte[] buf, int at, int v) {
-    while ((v & ~0x7F) != 0) {
-      buf[at++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    buf[at++] = (byte) v;
-    return at;
-  }
-
-  /** Reads a varint at {@code at}: the value in the low 32 bits, the next position in the high 32 bits. */
-  private static long readVarint(byte[] buf, int at) {
-    int v = 0;
-    int shift = 0;
-    while (true) {
-      byte b = buf[at++];
-      v |= (b & 0x7F) << shift;
-      if (b >= 0) {
-        return ((long) at << 32) | (v & 0xFFFFFFFFL);
-      }
-      shift += 7;
-    }
+    return capacity * (7L * 8 + 2 * 4 + 1 + 4 + 4) + index.tableBytes();
   }
 
   /** A pending trace seen by policies; spans decoded on first use. Valid only under the lock, before release. */
@@ -427,29 +387,15 @@ final class Shard implements TraceIdIndex.Keys {
       if (spans != null) {
         return;
       }
-      int n = spanCount[slot];
-      spans = new ArrayList<>(n);
-      origins = new ArrayList<>(n);
-      resources = new ArrayList<>(n);
-      byte[] buf = data[slot];
-      int at = 0;
-      int end = used[slot];
-      try {
-        while (at < end) {
-          long v = readVarint(buf, at);
-          int id = (int) v;
-          at = (int) (v >>> 32);
-          v = readVarint(buf, at);
-          int size = (int) v;
-          at = (int) (v >>> 32);
-          spans.add(Span.parser().parseFrom(buf, at, size));
-          SpanGroups.Origin origin = originById.get(id).origin;
-          origins.add(origin);
-          resources.add(origin.resource().getAttributesList());
-          at += size;
-        }
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("stored span bytes do not decode", e); // we encoded them: a bug
+      long[] refs = log.chain(lastRef[slot], spanCount[slot]);
+      spans = new ArrayList<>(refs.length);
+      origins = new ArrayList<>(refs.length);
+      resources = new ArrayList<>(refs.length);
+      for (long ref : refs) {
+        spans.add(log.span(ref));
+        SpanGroups.Origin origin = originById.get(log.originId(ref)).origin;
+        origins.add(origin);
+        resources.add(origin.resource().getAttributesList());
       }
     }
 
@@ -494,7 +440,7 @@ final class Shard implements TraceIdIndex.Keys {
 
     @Override
     public long sizeBytes() {
-      return used[slot];
+      return traceBytes[slot];
     }
 
     @Override

@@ -120,9 +120,10 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
       }
     };
     shards = new Shard[n];
+    int chunkBytes = FrameLog.chunkBytesFor(config.maxPendingBytes(), n);
     for (int i = 0; i < n; i++) {
       shards[i] = new Shard(budget, config.numTraces(), config.maxPendingBytes(), config.maximumTraceSizeBytes(), sampledPerShard,
-          notSampledPerShard, sink);
+          notSampledPerShard, chunkBytes, sink);
     }
     Gauge.builder("gateway.processor.tail_sampling.traces.pending", this, TailSamplingProcessor::pendingTraces)
         .description("Traces waiting for a decision").tag("processor", id).register(registry);
@@ -187,36 +188,6 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     return shutdownFuture;
   }
 
-  /**
-   * For each span, the bytes it and the later spans of the same trace in this request will take in a shard (an
-   * estimate of their frames), so that a trace's buffer grows once per request. Span sizes are memoized by protobuf,
-   * so the shard's own {@code getSerializedSize} costs nothing after this.
-   */
-  static int[] expectedBytes(Span[] spans, long[] his, long[] los) {
-    int n = spans.length;
-    int tableSize = Integer.highestOneBit(Math.max(2, n) * 2 - 1) << 1;
-    int mask = tableSize - 1;
-    long[] keyHi = new long[tableSize];
-    long[] keyLo = new long[tableSize];
-    int[] bytesAfter = new int[tableSize]; // running total from the end, per trace
-    boolean[] taken = new boolean[tableSize];
-    int[] expected = new int[n];
-    for (int i = n - 1; i >= 0; i--) {
-      int size = spans[i].getSerializedSize();
-      int frame = size + Shard.varintSize(size) + 2; // + the origin id's varint (two bytes covers 16k origins)
-      int t = (int) Otlp.mix64(his[i] ^ Long.rotateLeft(los[i], 32)) & mask;
-      while (taken[t] && (keyHi[t] != his[i] || keyLo[t] != los[i])) {
-        t = (t + 1) & mask;
-      }
-      taken[t] = true;
-      keyHi[t] = his[i];
-      keyLo[t] = los[i];
-      bytesAfter[t] += frame;
-      expected[i] = bytesAfter[t];
-    }
-    return expected;
-  }
-
   @Override
   public Future<Void> consume(ExportTraceServiceRequest request) {
     if (stopped.get()) {
@@ -272,7 +243,6 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     for (int i = 0; i < n; i++) {
       order[pos[shardIdx[i]]++] = i;
     }
-    int[] expected = expectedBytes(spans, his, los);
     SpanGroups early = new SpanGroups();
     SpanGroups late = new SpanGroups();
     long now = clock.getAsLong();
@@ -287,7 +257,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
       try {
         for (int i = from; i < to; i++) {
           int j = order[i];
-          shard.add(his[j], los[j], spans[j], expected[j], origins[j], now, early, late);
+          shard.add(his[j], los[j], spans[j], origins[j], now, early, late);
         }
       } finally {
         shard.lock.unlock();

@@ -14,12 +14,18 @@ import io.goblinos.gateway.tracing.testing.TestHost;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -189,5 +195,283 @@ class TraceCoverageProcessorTest {
     assertThat(n.errors().messages())
         .anySatisfy(m -> assertThat(m).startsWith("processors::trace_coverage::expected_chain::0::service"))
         .anySatisfy(m -> assertThat(m).startsWith("processors::trace_coverage::webhook::endpoint: was 'ftp://nowhere'"));
+  }
+
+  // ---- synthetic spans: trace t has overmind t*10+1 -> goblin-runtime t*10+2 -> litebrain t*10+3 -> provider t*10+4
+
+  private static ByteString id(long v) {
+    byte[] b = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      b[i] = (byte) (v >>> (56 - 8 * i));
+    }
+    return ByteString.copyFrom(b);
+  }
+
+  private static Span span(long trace, long id, long parent, String... attributes) {
+    Span.Builder s = Span.newBuilder().setTraceId(Otlp.traceId(trace, trace)).setSpanId(id(id)).setName("s" + id);
+    if (parent != 0) {
+      s.setParentSpanId(id(parent));
+    }
+    for (String a : attributes) {
+      s.addAttributes(KeyValue.newBuilder().setKey(a).setValue(Otlp.stringValue("x")));
+    }
+    return s.build();
+  }
+
+  private static Span hop(long trace, int hop) {
+    return hop == 4
+        ? span(trace, trace * 10 + 4, trace * 10 + 3, "gen_ai.provider.name")
+        : span(trace, trace * 10 + hop, hop == 1 ? 0 : trace * 10 + hop - 1);
+  }
+
+  private static ResourceSpans resource(String service, List<Span> spans) {
+    return ResourceSpans.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
+            .setValue(Otlp.stringValue(service))))
+        .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(spans)).build();
+  }
+
+  private static ExportTraceServiceRequest request(ResourceSpans... resources) {
+    return ExportTraceServiceRequest.newBuilder().addAllResourceSpans(List.of(resources)).build();
+  }
+
+  /** Only the overmind span of trace t: incomplete, missing goblin-runtime. */
+  private static ExportTraceServiceRequest overmindOnly(long t) {
+    return request(resource("overmind", List.of(hop(t, 1))));
+  }
+
+  private static ExportTraceServiceRequest whole(long t) {
+    return request(resource("litebrain", List.of(hop(t, 3), hop(t, 4))), resource("goblin-runtime", List.of(hop(t, 2))),
+        resource("overmind", List.of(hop(t, 1))));
+  }
+
+  private static String traceHex(long t) {
+    return Otlp.hex(Otlp.traceId(t, t));
+  }
+
+  private double counter(String name, String... tags) {
+    return registry.get(name).tags(tags).counter().count();
+  }
+
+  private List<String> postedTraceIds(int expected) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() >= expected);
+    return posted.stream().map(b -> b.get("trace_id").asText()).toList();
+  }
+
+  @Test
+  void evictionJudgesTheOldestFirst() {
+    start("max_traces: 3");
+    for (long t = 1; t <= 5; t++) {
+      processor.consume(overmindOnly(t)).await();
+    }
+    assertThat(processor.pending()).isEqualTo(3);
+    assertThat(counter("gateway.processor.trace_coverage.traces.evicted")).isEqualTo(2);
+    assertThat(counter("gateway.incomplete.traces", "missing_service", "goblin-runtime")).isEqualTo(2);
+    assertThat(postedTraceIds(2)).containsExactly(traceHex(1), traceHex(2));
+    // the survivors are judged in first-seen order when they time out; late spans of judged traces are ignored
+    processor.consume(request(resource("goblin-runtime", List.of(hop(1, 2), hop(3, 2))))).await();
+    assertThat(processor.pending()).isEqualTo(3);
+    advance(Duration.ofSeconds(91));
+    processor.check();
+    assertThat(postedTraceIds(5)).containsExactly(traceHex(1), traceHex(2), traceHex(3), traceHex(4), traceHex(5));
+    assertThat(posted.get(2).get("missing_service").asText()).isEqualTo("litebrain");
+    assertThat(posted.get(2).get("span_count").asInt()).isEqualTo(2);
+    assertThat(processor.pending()).isZero();
+  }
+
+  @Test
+  void aTraceEvictedBySpansOfItsOwnRequestIsJudgedAtTheEndOfThatRequest() {
+    start("max_traces: 1");
+    // A, then B evicts A, then A again: A is not judged until the request ends, so it is tracked afresh (evicting B)
+    processor.consume(request(resource("overmind", List.of(hop(1, 1), hop(2, 1))),
+        resource("goblin-runtime", List.of(hop(1, 2))))).await();
+    assertThat(processor.pending()).isEqualTo(1);
+    assertThat(counter("gateway.processor.trace_coverage.traces.evicted")).isEqualTo(2);
+    assertThat(counter("gateway.incomplete.traces", "missing_service", "goblin-runtime")).isEqualTo(2);
+    assertThat(postedTraceIds(2)).containsExactly(traceHex(1), traceHex(2));
+    processor.consume(overmindOnly(1)).await(); // judged now: ignored
+    processor.consume(overmindOnly(2)).await();
+    assertThat(processor.pending()).isEqualTo(1);
+    assertThat(counter("gateway.processor.trace_coverage.traces.evicted")).isEqualTo(2);
+  }
+
+  @Test
+  void judgedTraceIdsAreBoundedByMaxTraces() {
+    start("max_traces: 2");
+    for (long t = 1; t <= 3; t++) {
+      processor.consume(whole(t)).await();
+    }
+    assertThat(processor.pending()).isZero();
+    assertThat(counter("gateway.processor.trace_coverage.traces.complete")).isEqualTo(3);
+    processor.consume(overmindOnly(3)).await(); // still remembered as judged
+    assertThat(processor.pending()).isZero();
+    processor.consume(overmindOnly(1)).await(); // forgotten: tracked again
+    assertThat(processor.pending()).isEqualTo(1);
+  }
+
+  @Test
+  void aLargeRequestIsAppliedInChunksAndTracesSpanningChunksComplete() {
+    start("");
+    int traces = 700; // 2,800 spans: several chunks; litebrain's spans of a trace straddle a chunk boundary
+    List<Span> litebrain = new ArrayList<>();
+    List<Span> runtime = new ArrayList<>();
+    List<Span> overmind = new ArrayList<>();
+    for (long t = 1; t <= traces; t++) {
+      litebrain.add(hop(t, 3));
+      litebrain.add(hop(t, 4));
+      runtime.add(hop(t, 2));
+      overmind.add(hop(t, 1));
+    }
+    ExportTraceServiceRequest req = request(resource("litebrain", litebrain.subList(0, 511)),
+        resource("litebrain", litebrain.subList(511, litebrain.size())), resource("goblin-runtime", runtime),
+        resource("overmind", overmind));
+    assertThat(litebrain.size() + runtime.size() + overmind.size()).isGreaterThan(5 * TraceCoverageProcessor.CHUNK);
+    processor.consume(req).await();
+    assertThat(processor.pending()).isZero();
+    assertThat(counter("gateway.processor.trace_coverage.traces.complete")).isEqualTo(traces);
+    assertThat(processor.ratio()).isEqualTo(1.0);
+    assertThat(sink.received()).containsExactly(req);
+  }
+
+  @Test
+  void webhookBodyListsServicesInArrivalOrder() throws Exception {
+    start("");
+    long t = 9;
+    processor.consume(request(resource("litebrain", List.of(hop(t, 3))))).await();
+    processor.consume(request(resource("overmind", List.of(hop(t, 1))), resource("goblin-runtime", List.of(hop(t, 2))),
+        resource("overmind", List.of(span(t, 95, t * 10 + 1))))).await();
+    advance(Duration.ofSeconds(90));
+    Instant before = Instant.now().minusSeconds(91);
+    processor.check();
+    await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() == 1);
+    JsonNode body = posted.get(0);
+    assertThat(JSON.writeValueAsString(body)).isEqualTo(("{\"trace_id\":\"%s\",\"missing_service\":\"provider\","
+        + "\"reason\":\"missing\",\"expected_chain\":[\"overmind\",\"goblin-runtime\",\"litebrain\",\"provider\"],"
+        + "\"present\":[\"overmind\",\"goblin-runtime\",\"litebrain\"],"
+        + "\"services\":[\"litebrain\",\"overmind\",\"goblin-runtime\"],\"span_count\":4,\"first_seen\":\"%s\","
+        + "\"incomplete_after_seconds\":90.0,\"gateway_processor\":\"trace_coverage\"}")
+        .formatted(traceHex(t), body.get("first_seen").asText()));
+    assertThat(Instant.parse(body.get("first_seen").asText())).isBetween(before, Instant.now().minusSeconds(89));
+  }
+
+  @Test
+  void serviceNamesBeyondTheInternTableAreStillReportedInOrderUpTo32() {
+    start("");
+    // fill the processor's table of service names: overmind first, then fillers (their spans match no hop)
+    List<ResourceSpans> fillers = new ArrayList<>();
+    fillers.add(resource("overmind", List.of(span(1, 11, 0))));
+    for (int i = 1; i < TraceCoverageProcessor.MAX_SERVICE_NAMES; i++) {
+      fillers.add(resource("filler-" + i, List.of(span(2 + i % 2, 100 + i, 0))));
+    }
+    processor.consume(request(fillers.toArray(ResourceSpans[]::new))).await();
+    // trace 7: an interned name, then 40 new ones the table has no room for, then the interned one again
+    List<ResourceSpans> rs = new ArrayList<>();
+    rs.add(resource("overmind", List.of(hop(7, 1))));
+    List<String> expected = new ArrayList<>(List.of("overmind"));
+    for (int i = 0; i < 40; i++) {
+      rs.add(resource("x" + i, List.of(span(7, 1000 + i, 71))));
+      if (expected.size() < 32) {
+        expected.add("x" + i);
+      }
+    }
+    rs.add(resource("overmind", List.of(span(7, 2000, 71))));
+    processor.consume(request(rs.toArray(ResourceSpans[]::new))).await();
+    advance(Duration.ofSeconds(91));
+    processor.check();
+    await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() == 4);
+    JsonNode body = posted.stream().filter(b -> b.get("trace_id").asText().equals(traceHex(7))).findFirst().orElseThrow();
+    List<String> services = new ArrayList<>();
+    body.get("services").forEach(n -> services.add(n.asText()));
+    assertThat(services).isEqualTo(expected);
+    assertThat(body.get("span_count").asInt()).isEqualTo(42);
+    JsonNode fillerTrace = posted.stream().filter(b -> b.get("trace_id").asText().equals(traceHex(2))).findFirst()
+        .orElseThrow();
+    assertThat(fillerTrace.get("services")).hasSize(32);
+    assertThat(fillerTrace.get("services").get(0).asText()).isEqualTo("filler-2");
+  }
+
+  @Test
+  void maxSpansPerTraceLimitsWhatIsRemembered() {
+    start("max_spans_per_trace: 3");
+    // the provider span comes fifth, after a stray span: it is not remembered, so the trace stays incomplete
+    processor.consume(request(resource("overmind", List.of(hop(4, 1), span(4, 99, 41))),
+        resource("goblin-runtime", List.of(hop(4, 2))), resource("litebrain", List.of(hop(4, 3), hop(4, 4))))).await();
+    assertThat(processor.pending()).isEqualTo(1);
+    advance(Duration.ofSeconds(91));
+    processor.check();
+    await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() == 1);
+    assertThat(posted.get(0).get("span_count").asInt()).isEqualTo(3);
+    assertThat(posted.get(0).get("missing_service").asText()).isEqualTo("litebrain");
+    assertThat(posted.get(0).get("services").toString()).isEqualTo("[\"overmind\",\"goblin-runtime\"]");
+  }
+
+  @Test
+  void aParentCycleEndsTheWalk() {
+    start("");
+    long t = 6;
+    // goblin-runtime and litebrain are each other's parent: neither descends from overmind
+    processor.consume(request(resource("overmind", List.of(hop(t, 1))),
+        resource("goblin-runtime", List.of(span(t, 62, 63))), resource("litebrain", List.of(span(t, 63, 62), hop(t, 4)))))
+        .await();
+    assertThat(processor.pending()).isEqualTo(1);
+    advance(Duration.ofSeconds(91));
+    processor.check();
+    await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() == 1);
+    assertThat(posted.get(0).get("missing_service").asText()).isEqualTo("goblin-runtime");
+    assertThat(posted.get(0).get("reason").asText()).isEqualTo("not_connected");
+  }
+
+  @Test
+  void withoutAWebhookEvictionAndTimeoutStillCount() {
+    CoverageConfig cfg = Contexts.parse("processors::trace_coverage", "max_traces: 2", CoverageConfig::parse);
+    processor = new TraceCoverageProcessor(Contexts.context(vertx, registry, "trace_coverage", dir), cfg, sink, clock::get);
+    processor.start(new TestHost()).await();
+    for (long t = 1; t <= 3; t++) {
+      processor.consume(overmindOnly(t)).await();
+    }
+    processor.consume(whole(4)).await();
+    advance(Duration.ofSeconds(91));
+    processor.check();
+    assertThat(processor.pending()).isZero();
+    assertThat(counter("gateway.incomplete.traces", "missing_service", "goblin-runtime")).isEqualTo(3);
+    assertThat(counter("gateway.processor.trace_coverage.traces.complete")).isEqualTo(1);
+    assertThat(processor.ratio()).isEqualTo(0.25);
+  }
+
+  @Test
+  void concurrentRequestsFromSeveralThreadsAllCount() throws Exception {
+    start("max_traces: 500");
+    int threads = 4;
+    int perThread = 2000;
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    for (int w = 0; w < threads; w++) {
+      long base = 1_000_000L * (w + 1);
+      workers.add(new Thread(() -> {
+        try {
+          for (long t = base; t < base + perThread; t++) {
+            // each trace in two requests, a second trace's spans in between
+            processor.consume(request(resource("litebrain", List.of(hop(t, 3), hop(t, 4))))).await();
+            processor.consume(request(resource("goblin-runtime", List.of(hop(t, 2))),
+                resource("overmind", List.of(hop(t, 1))))).await();
+            if (t % 100 == 0) {
+              processor.check();
+              processor.ratio();
+            }
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    workers.forEach(Thread::start);
+    for (Thread w : workers) {
+      w.join();
+    }
+    assertThat(errors).isEmpty();
+    assertThat(processor.pending()).isZero();
+    assertThat(counter("gateway.processor.trace_coverage.traces.complete")).isEqualTo(threads * perThread);
+    assertThat(counter("gateway.processor.trace_coverage.traces.evicted")).isZero();
+    assertThat(processor.ratio()).isEqualTo(1.0);
   }
 }

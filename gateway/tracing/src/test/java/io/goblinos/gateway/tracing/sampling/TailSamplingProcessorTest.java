@@ -425,6 +425,33 @@ class TailSamplingProcessorTest {
     assertThat(byTrace(sink.received()).keySet()).containsExactlyInAnyOrderElementsOf(sent.keySet());
   }
 
+  @Test
+  void framesAndInternedOriginsAreFreedOnceNoPendingTraceUsesThem() {
+    TailSamplingProcessor p = processor("""
+        decision_wait: 1s
+        max_pending_bytes: 256KiB
+        shards: 2
+        policies: [{name: all, type: always_sample}]
+        """);
+    Random r = new Random(21);
+    Map<ByteString, Integer> sent = new HashMap<>();
+    for (int round = 0; round < 5; round++) {
+      for (int i = 0; i < 300; i++) {
+        ByteString id = randomTraceId(r);
+        sent.merge(id, 1, Integer::sum);
+        p.consume(request(id, "service-" + (i % 7), s -> {})).await();
+      }
+      assertThat(p.pendingBytes()).isPositive();
+      advance(2 * SECOND);
+      p.tick().await();
+      // everything decided: the log's chunks and every interned resource are gone
+      assertThat(p.pendingTraces()).isZero();
+      assertThat(p.pendingBytes()).isZero();
+    }
+    assertThat(byTrace(sink.received()).keySet()).containsExactlyInAnyOrderElementsOf(sent.keySet());
+    assertThat(byTrace(sink.received()).values()).allSatisfy(spans -> assertThat(spans).hasSize(1));
+  }
+
   // ---- helpers
 
   static ByteString randomTraceId(Random random) {
@@ -475,18 +502,5 @@ class TailSamplingProcessorTest {
     public long sizeBytes() {
       return 0;
     }
-  }
-
-  @Test
-  void expectedBytesSumsTheRestOfEachTracesSpansInTheRequest() {
-    Span a0 = Span.newBuilder().setName("a0").build();
-    Span b1 = Span.newBuilder().setName("b1-longer-name").build();
-    Span a2 = Span.newBuilder().setName("a2-name").build();
-    int[] expected = TailSamplingProcessor.expectedBytes(new Span[] {a0, b1, a2}, new long[] {1, 2, 1},
-        new long[] {7, 7, 7});
-    int fa0 = a0.getSerializedSize() + 3;
-    int fb1 = b1.getSerializedSize() + 3;
-    int fa2 = a2.getSerializedSize() + 3;
-    assertThat(expected).containsExactly(fa0 + fa2, fb1, fa2);
   }
 }
