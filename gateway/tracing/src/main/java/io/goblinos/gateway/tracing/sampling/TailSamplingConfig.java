@@ -23,8 +23,8 @@ import java.util.List;
  * @param maximumTraceSizeBytes a trace whose stored spans exceed this is dropped whole, counted
  *     ({@code maximum_trace_size_bytes}, default 0 = no limit)
  * @param shards (goblin) number of trace-id shards, each with its own lock ({@code shards}, default 16)
- * @param tickInterval (goblin) how often due traces are decided ({@code decision_tick}, default min(1s,
- *     decision_wait/4))
+ * @param tickInterval (goblin) how often due traces are decided ({@code decision_tick}, default min(250ms,
+ *     decision_wait/20), at least 10ms)
  */
 public record TailSamplingConfig(
     Duration decisionWait,
@@ -44,6 +44,7 @@ public record TailSamplingConfig(
   public static final int DEFAULT_NUM_TRACES = 50_000;
   public static final long DEFAULT_MAX_PENDING_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_SHARDS = 16;
+  static final Duration MAX_DEFAULT_TICK = Duration.ofMillis(250);
 
   public TailSamplingConfig {
     policies = List.copyOf(policies);
@@ -65,9 +66,8 @@ public record TailSamplingConfig(
     long maxBytes = node.byteSize("max_pending_bytes", DEFAULT_MAX_PENDING_BYTES, 1024);
     long maxTrace = node.byteSize("maximum_trace_size_bytes", 0, 0);
     int shards = node.integer("shards", DEFAULT_SHARDS, 1, 4096);
-    Duration defaultTick = wait.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
-        ? wait.dividedBy(4)
-        : Duration.ofSeconds(1);
+    // small ticks: the decisions of a tick run on an event loop, so the work is spread thin
+    Duration defaultTick = wait.dividedBy(20).compareTo(MAX_DEFAULT_TICK) < 0 ? wait.dividedBy(20) : MAX_DEFAULT_TICK;
     if (defaultTick.compareTo(Duration.ofMillis(10)) < 0) {
       defaultTick = Duration.ofMillis(10);
     }

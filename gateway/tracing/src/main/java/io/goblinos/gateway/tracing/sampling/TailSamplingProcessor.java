@@ -16,6 +16,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +46,11 @@ import java.util.logging.Logger;
  */
 public final class TailSamplingProcessor implements Processor<ExportTraceServiceRequest> {
   private static final Logger LOG = Logger.getLogger(TailSamplingProcessor.class.getName());
-  /** Most traces one shard decides per tick before yielding the event loop (the rest follow at once). */
-  static final int TICK_BUDGET_PER_SHARD = 20_000;
+  /**
+   * Most traces decided in one turn of the event loop (spread over the shards); the rest follow in further turns, so
+   * requests on the same event loop, and on others waiting for a shard's lock, wait for one slice at most.
+   */
+  static final int TICK_SLICE_TRACES = 2048;
 
   private final ComponentContext context;
   private final TailSamplingConfig config;
@@ -272,24 +276,31 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     return Future.succeededFuture();
   }
 
-  /** Decides every trace whose decision_wait has passed. Called by the timer; visible for tests and the bench. */
+  /**
+   * Decides every trace whose decision_wait has passed, a slice per turn of the event loop; completes when all of
+   * them are decided and passed on. Called by the timer; visible for tests and the bench.
+   */
   Future<Void> tick() {
     long now = clock.getAsLong();
     long dueBefore = now - waitNanos;
     SpanGroups out = new SpanGroups();
     boolean more = false;
+    int perShard = Math.max(16, TICK_SLICE_TRACES / shards.length);
     for (Shard s : shards) {
       s.lock.lock();
       try {
-        more |= s.decideDue(dueBefore, now, out, TICK_BUDGET_PER_SHARD) == TICK_BUDGET_PER_SHARD;
+        more |= s.decideDue(dueBefore, now, out, perShard) == perShard;
       } finally {
         s.lock.unlock();
       }
     }
+    Future<Void> emitted = emit(out);
     if (more && !stopped.get()) {
-      context.vertx().runOnContext(v -> tick());
+      Promise<Void> rest = Promise.promise();
+      context.vertx().runOnContext(v -> tick().onComplete(rest));
+      return Future.join(emitted, rest.future()).mapEmpty();
     }
-    return emit(out);
+    return emitted;
   }
 
   private Future<Void> emit(SpanGroups out) {
