@@ -51,4 +51,6 @@ if [ ! -d "$LT/classes/io" ] || [ -n "$(find load-tests/src/main load-tests/pom.
 fi
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -Xmx2g -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" "$@"
+# The load generator runs in this JVM: ZGC keeps its pauses (which would delay sends and count as gateway latency)
+# under a millisecond; G1 paused it for 15-40 ms here.
+exec "$JAVA" -Xmx2g -XX:+UseZGC -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" "$@"

@@ -76,6 +76,16 @@ public final class LoadGenerator implements AutoCloseable {
         .get(duration.toMillis() + TIMEOUT_MS + 30_000, TimeUnit.MILLISECONDS);
     long ok = counts[0];
     long okInWindow = counts[1];
+    String log = System.getProperty("bench.latency-log");
+    if (log != null) { // a debugging aid: every request's due time and latency, to see when slow ones happen
+      StringBuilder csv = new StringBuilder("due_ms,latency_ms\n");
+      for (int i = 0; i < latencies.length; i++) {
+        csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f%n", i * 1e3 / requestsPerSecond,
+            latencies[i] == Long.MAX_VALUE ? -1 : latencies[i] / 1e6));
+      }
+      java.nio.file.Files.writeString(java.nio.file.Path.of(log, target + "-" + Math.round(fraction * 100) + "-"
+          + System.nanoTime() + ".csv"), csv);
+    }
     long[] sorted = latencies.clone();
     Arrays.sort(sorted);
     return new LoadPoint(target, fraction, requestsPerSecond * itemsPerRequest, okInWindow * itemsPerRequest / (window / 1e9),
