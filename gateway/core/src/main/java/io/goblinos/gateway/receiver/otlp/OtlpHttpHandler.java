@@ -6,6 +6,7 @@ import io.goblinos.gateway.api.component.NextConsumers;
 import io.goblinos.gateway.api.consumer.ConsumeException;
 import io.goblinos.gateway.api.consumer.Consumer;
 import io.goblinos.gateway.api.signal.Signal;
+import io.goblinos.gateway.api.signal.WireBytes;
 import io.goblinos.gateway.auth.Principal;
 import io.goblinos.gateway.auth.ResourcePrincipal;
 import io.goblinos.gateway.otlp.OtlpJson;
@@ -219,7 +220,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
       // Compressed bodies may inflate up to max_decompression_ratio times: treat them like JSON.
       boolean plain = encoding == null || encoding.isBlank() || "identity".equalsIgnoreCase(encoding.trim());
       int inlineLimit = PROTOBUF.equals(contentType) && plain ? INLINE_DECODE_LIMIT : INLINE_JSON_DECODE_LIMIT;
-      Future<T> decoded = body.length() <= inlineLimit
+      Future<Decoded<T>> decoded = body.length() <= inlineLimit
           ? decodeNow(signal, body, encoding, contentType)
           : vertx.executeBlocking(() -> decode(signal, body, encoding, contentType), false);
       decoded.onComplete(ar -> {
@@ -227,12 +228,16 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
           failDecode(req, start, ar.cause(), replyType, signal);
           return;
         }
-        consume(req, start, signal, consumer, ar.result(), replyType, principal);
+        consume(req, start, signal, consumer, ar.result().request(), ar.result().wire(), replyType, principal);
       });
     });
   }
 
-  private <T extends Message> Future<T> decodeNow(Signal<T> signal, Buffer body, String encoding, String contentType) {
+  /** A decoded request and, for OTLP/protobuf, the bytes it was parsed from (null for JSON). */
+  private record Decoded<T extends Message>(T request, byte[] wire) {}
+
+  private <T extends Message> Future<Decoded<T>> decodeNow(Signal<T> signal, Buffer body, String encoding,
+                                                          String contentType) {
     try {
       return Future.succeededFuture(decode(signal, body, encoding, contentType));
     } catch (Exception e) {
@@ -240,26 +245,26 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  private <T extends Message> T decode(Signal<T> signal, Buffer body, String encoding, String contentType)
+  private <T extends Message> Decoded<T> decode(Signal<T> signal, Buffer body, String encoding, String contentType)
       throws Exception {
     byte[] raw = BoundedBody.decode(body, encoding, config.maxRequestBodySize(), config.maxDecompressionRatio());
     if (PROTOBUF.equals(contentType)) {
       try {
-        return signal.parse(raw);
+        return new Decoded<>(signal.parse(raw), raw);
       } catch (InvalidProtocolBufferException e) {
         throw ConsumeException.permanent("cannot decode the " + signal.name() + " request as OTLP protobuf: " + e.getMessage());
       }
     }
     try {
-      return OtlpJson.decode(raw, signal.empty().newBuilderForType());
+      return new Decoded<>(OtlpJson.decode(raw, signal.empty().newBuilderForType()), null);
     } catch (OtlpJson.OtlpJsonException e) {
       throw ConsumeException.permanent("cannot decode the " + signal.name() + " request: " + e.getMessage());
     }
   }
 
   private <T extends Message> void consume(
-      HttpServerRequest req, long start, Signal<T> signal, Consumer<T> consumer, T request, String replyType,
-      String principal) {
+      HttpServerRequest req, long start, Signal<T> signal, Consumer<T> consumer, T request, byte[] wire,
+      String replyType, String principal) {
     OtlpValidation.Validated<T> validated = OtlpValidation.validate(signal, request);
     int items = signal.itemCount(validated.request());
     if (validated.rejected() > 0) {
@@ -267,9 +272,12 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     }
     Future<Void> accepted;
     try {
+      T toConsume = ResourcePrincipal.apply(signal, validated.request(), principal);
       accepted = items == 0
           ? Future.succeededFuture()
-          : consumer.consume(ResourcePrincipal.apply(signal, validated.request(), principal));
+          : wire == null
+              ? consumer.consume(toConsume)
+              : WireBytes.during(new WireBytes(request, wire), () -> consumer.consume(toConsume));
     } catch (RuntimeException e) {
       accepted = Future.failedFuture(e);
     }

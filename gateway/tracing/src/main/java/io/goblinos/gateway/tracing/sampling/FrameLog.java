@@ -67,6 +67,27 @@ final class FrameLog {
    * chunk this allocated (0 otherwise).
    */
   long append(long prev, int originId, Span span, int spanBytes, long[] heldDelta) {
+    long ref = appendHeader(prev, originId, spanBytes, heldDelta);
+    byte[] chunk = ring[index(ref >>> 32)];
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(chunk, writeAt - spanBytes, spanBytes);
+      span.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return ref;
+  }
+
+  /** As {@link #append(long, int, Span, int, long[])}, with the span's encoding copied from {@code src}. */
+  long append(long prev, int originId, byte[] src, int offset, int spanBytes, long[] heldDelta) {
+    long ref = appendHeader(prev, originId, spanBytes, heldDelta);
+    System.arraycopy(src, offset, ring[index(ref >>> 32)], writeAt - spanBytes, spanBytes);
+    return ref;
+  }
+
+  /** Writes a frame's header, reserves its span bytes (ending at the new {@code writeAt}) and returns its ref. */
+  private long appendHeader(long prev, int originId, int spanBytes, long[] heldDelta) {
     int frame = frameBytes(originId, spanBytes);
     heldDelta[0] = 0;
     byte[] chunk = nextSeq == firstSeq ? null : ring[index(nextSeq - 1)];
@@ -88,13 +109,6 @@ final class FrameLog {
     }
     at = writeVarint(chunk, at, originId);
     at = writeVarint(chunk, at, spanBytes);
-    try {
-      CodedOutputStream out = CodedOutputStream.newInstance(chunk, at, spanBytes);
-      span.writeTo(out);
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     writeAt = at + spanBytes;
     return ref;
   }

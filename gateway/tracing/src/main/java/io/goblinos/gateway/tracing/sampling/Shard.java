@@ -132,8 +132,11 @@ final class Shard implements TraceIdIndex.Keys {
   /**
    * Adds one span of trace (hi, lo): appended to its pending trace, forwarded to {@code late} when the trace was kept,
    * discarded when it was not, or starts a new pending trace. Traces decided early to make room go to {@code out}.
+   * {@code wire} and {@code wireRange} ({@code offset << 32 | length}, or -1) locate the bytes {@code span} was parsed
+   * from, when it is unchanged: they are copied instead of serializing the span.
    */
-  void add(long hi, long lo, Span span, SpanGroups.Origin origin, long now, SpanGroups out, SpanGroups late) {
+  void add(long hi, long lo, Span span, byte[] wire, long wireRange, SpanGroups.Origin origin, long now,
+           SpanGroups out, SpanGroups late) {
     int slot = index.find(hi, lo);
     if (slot < 0) {
       if (sampledCache.contains(hi, lo)) {
@@ -155,8 +158,15 @@ final class Shard implements TraceIdIndex.Keys {
       return; // the trace is already marked for dropping; its spans are not stored
     }
     Origin o = intern(origin);
-    int size = span.getSerializedSize();
-    long ref = log.append(lastRef[slot], o.id, span, size, heldDelta);
+    int size;
+    long ref;
+    if (wire != null && wireRange >= 0) {
+      size = (int) wireRange;
+      ref = log.append(lastRef[slot], o.id, wire, (int) (wireRange >>> 32), size, heldDelta);
+    } else {
+      size = span.getSerializedSize();
+      ref = log.append(lastRef[slot], o.id, span, size, heldDelta);
+    }
     if (heldDelta[0] != 0) {
       addBytes(heldDelta[0]);
     }

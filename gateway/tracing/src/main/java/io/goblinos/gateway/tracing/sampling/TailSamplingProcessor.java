@@ -7,6 +7,7 @@ import io.goblinos.gateway.api.component.Processor;
 import io.goblinos.gateway.api.config.Durations;
 import io.goblinos.gateway.api.consumer.ConsumeException;
 import io.goblinos.gateway.api.consumer.Consumer;
+import io.goblinos.gateway.api.signal.WireBytes;
 import io.goblinos.gateway.tracing.internal.Otlp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -206,6 +207,9 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     if (n == 0) {
       return Future.succeededFuture();
     }
+    // the bytes each unchanged span was received as, to store it without serializing it again
+    SpanWire wire = SpanWire.locate(WireBytes.current(), request, n);
+    byte[] wireBytes = wire == null ? null : wire.bytes();
     // flatten, then bucket by shard (counting sort) so that each shard is locked once per request
     Span[] spans = new Span[n];
     SpanGroups.Origin[] origins = new SpanGroups.Origin[n];
@@ -261,7 +265,8 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
       try {
         for (int i = from; i < to; i++) {
           int j = order[i];
-          shard.add(his[j], los[j], spans[j], origins[j], now, early, late);
+          shard.add(his[j], los[j], spans[j], wireBytes, wire == null ? -1 : wire.range(j), origins[j], now, early,
+              late);
         }
       } finally {
         shard.lock.unlock();

@@ -452,6 +452,37 @@ class TailSamplingProcessorTest {
     assertThat(byTrace(sink.received()).values()).allSatisfy(spans -> assertThat(spans).hasSize(1));
   }
 
+  @Test
+  void spansStoredFromTheirReceivedBytesComeOutEqual() throws Exception {
+    TailSamplingProcessor p = processor("""
+        decision_wait: 1s
+        policies: [{name: all, type: always_sample}]
+        """);
+    Random r = new Random(31);
+    List<Span> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      byte[] bytes = SpanWireTest.request(r).toByteArray();
+      ExportTraceServiceRequest parsed = ExportTraceServiceRequest.parseFrom(bytes);
+      // as a cost processor would: one span rewritten (serialized), the others copied from the bytes
+      ExportTraceServiceRequest consumed = parsed;
+      if (!SpanWireTest.flatten(parsed).isEmpty() && parsed.getResourceSpans(0).getScopeSpansCount() > 0
+          && parsed.getResourceSpans(0).getScopeSpans(0).getSpansCount() > 0) {
+        ExportTraceServiceRequest.Builder b = parsed.toBuilder();
+        b.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0).setName("rewritten");
+        consumed = b.build();
+      }
+      sent.addAll(SpanWireTest.flatten(consumed));
+      ExportTraceServiceRequest c = consumed;
+      io.goblinos.gateway.api.signal.WireBytes.during(new io.goblinos.gateway.api.signal.WireBytes(parsed, bytes),
+          () -> p.consume(c)).await();
+    }
+    advance(2 * SECOND);
+    p.tick().await();
+    List<Span> received = new java.util.ArrayList<>();
+    sink.received().forEach(req -> received.addAll(SpanWireTest.flatten(req)));
+    assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+  }
+
   // ---- helpers
 
   static ByteString randomTraceId(Random random) {

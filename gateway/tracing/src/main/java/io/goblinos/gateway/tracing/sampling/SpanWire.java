@@ -1,0 +1,204 @@
+package io.goblinos.gateway.tracing.sampling;
+
+import io.goblinos.gateway.api.signal.WireBytes;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where each span of a request sits in the protobuf bytes it was parsed from, so that a span still unchanged can be
+ * stored by copying its bytes instead of serializing it again (for spans whose strings protobuf decoded eagerly,
+ * serializing means encoding every string to UTF-8 once more).
+ *
+ * <p>The bytes are walked as the OTLP wire format: the i-th {@code resource_spans} (field 1) of the request, the j-th
+ * {@code scope_spans} (field 2) of that, the k-th {@code spans} (field 2) of that — repeated message fields keep
+ * their order when parsed. A span gets a range only when the request being consumed has the same shape as the parsed
+ * one and holds the very span object parsed from those bytes; anything else (a rebuilt span, bytes that do not walk
+ * cleanly, another shape) gets none and is serialized as before.
+ */
+final class SpanWire {
+  private final byte[] bytes;
+  /** Per span of the consumed request, flattened in order: offset << 32 | length, or -1. */
+  private final long[] ranges;
+
+  private SpanWire(byte[] bytes, long[] ranges) {
+    this.bytes = bytes;
+    this.ranges = ranges;
+  }
+
+  byte[] bytes() {
+    return bytes;
+  }
+
+  /** The span's range (offset << 32 | length) for flattened span index {@code k}, or -1. */
+  long range(int k) {
+    return ranges[k];
+  }
+
+  /**
+   * The ranges of {@code request}'s spans (flattened: resource by resource, scope by scope) in {@code wire}, or null
+   * when there is nothing to use. {@code spanCount} is the number of spans in {@code request}.
+   */
+  static SpanWire locate(WireBytes wire, ExportTraceServiceRequest request, int spanCount) {
+    if (wire == null || !(wire.parsed() instanceof ExportTraceServiceRequest parsed)) {
+      return null;
+    }
+    List<List<long[]>> found = walk(wire.bytes());
+    if (found == null || found.size() != parsed.getResourceSpansCount()
+        || request.getResourceSpansCount() != parsed.getResourceSpansCount()) {
+      return null;
+    }
+    long[] ranges = new long[spanCount];
+    int k = 0;
+    boolean any = false;
+    for (int i = 0; i < request.getResourceSpansCount(); i++) {
+      ResourceSpans rs = request.getResourceSpans(i);
+      ResourceSpans parsedRs = parsed.getResourceSpans(i);
+      List<long[]> scopes = found.get(i);
+      if (rs.getScopeSpansCount() != parsedRs.getScopeSpansCount() || scopes.size() != parsedRs.getScopeSpansCount()) {
+        return null;
+      }
+      for (int j = 0; j < rs.getScopeSpansCount(); j++) {
+        ScopeSpans ss = rs.getScopeSpans(j);
+        ScopeSpans parsedSs = parsedRs.getScopeSpans(j);
+        long[] spans = scopes.get(j);
+        if (ss.getSpansCount() != parsedSs.getSpansCount() || spans.length != parsedSs.getSpansCount()) {
+          return null;
+        }
+        for (int s = 0; s < ss.getSpansCount(); s++) {
+          boolean same = ss.getSpans(s) == parsedSs.getSpans(s);
+          ranges[k++] = same ? spans[s] : -1;
+          any |= same;
+        }
+      }
+    }
+    return any && k == spanCount ? new SpanWire(wire.bytes(), ranges) : null;
+  }
+
+  /** Per resource_spans, per scope_spans, the spans' ranges; null when the bytes do not walk cleanly. */
+  static List<List<long[]>> walk(byte[] b) {
+    try {
+      List<List<long[]>> resources = new ArrayList<>();
+      Reader top = new Reader(b, 0, b.length);
+      while (top.more()) {
+        int tag = top.varint();
+        if (tag == (1 << 3 | 2)) {
+          int len = top.varint();
+          resources.add(scopes(b, top.at, top.at + len));
+          top.skipBytes(len);
+        } else if (!top.skip(tag)) {
+          return null;
+        }
+      }
+      return resources;
+    } catch (IndexOutOfBoundsException | IllegalStateException e) {
+      return null;
+    }
+  }
+
+  private static List<long[]> scopes(byte[] b, int from, int to) {
+    List<long[]> scopes = new ArrayList<>();
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      int tag = r.varint();
+      if (tag == (2 << 3 | 2)) {
+        int len = r.varint();
+        scopes.add(spans(b, r.at, r.at + len));
+        r.skipBytes(len);
+      } else if (!r.skip(tag)) {
+        throw new IllegalStateException("unexpected wire type in ResourceSpans");
+      }
+    }
+    return scopes;
+  }
+
+  private static long[] spans(byte[] b, int from, int to) {
+    long[] spans = new long[8];
+    int n = 0;
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      int tag = r.varint();
+      if (tag == (2 << 3 | 2)) {
+        int len = r.varint();
+        if (n == spans.length) {
+          spans = java.util.Arrays.copyOf(spans, n * 2);
+        }
+        spans[n++] = ((long) r.at << 32) | len;
+        r.skipBytes(len);
+      } else if (!r.skip(tag)) {
+        throw new IllegalStateException("unexpected wire type in ScopeSpans");
+      }
+    }
+    return java.util.Arrays.copyOf(spans, n);
+  }
+
+  /** A bounded cursor over protobuf wire data. */
+  private static final class Reader {
+    final byte[] b;
+    final int end;
+    int at;
+
+    Reader(byte[] b, int from, int to) {
+      if (from < 0 || to > b.length || from > to) {
+        throw new IllegalStateException("length out of bounds");
+      }
+      this.b = b;
+      this.at = from;
+      this.end = to;
+    }
+
+    boolean more() {
+      return at < end;
+    }
+
+    int varint() {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (at >= end) {
+          throw new IllegalStateException("truncated varint");
+        }
+        byte x = b[at++];
+        v |= (long) (x & 0x7F) << shift;
+        if (x >= 0) {
+          if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalStateException("varint out of int range");
+          }
+          return (int) v;
+        }
+      }
+      throw new IllegalStateException("malformed varint");
+    }
+
+    void skipBytes(int n) {
+      if (n < 0 || n > end - at) {
+        throw new IllegalStateException("length out of bounds");
+      }
+      at += n;
+    }
+
+    /** Skips the value of a field with {@code tag}; false for groups and unknown wire types. */
+    boolean skip(int tag) {
+      switch (tag & 7) {
+        case 0 -> {
+          while (true) {
+            if (at >= end) {
+              throw new IllegalStateException("truncated varint");
+            }
+            if (b[at++] >= 0) {
+              break;
+            }
+          }
+        }
+        case 1 -> skipBytes(8);
+        case 2 -> skipBytes(varint());
+        case 5 -> skipBytes(4);
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}

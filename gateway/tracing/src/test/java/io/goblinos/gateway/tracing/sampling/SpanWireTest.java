@@ -1,0 +1,122 @@
+package io.goblinos.gateway.tracing.sampling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.goblinos.gateway.api.signal.WireBytes;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SpanWireTest {
+
+  /** Resources with several scopes (some empty), spans with attributes, events and unknown-free fields. */
+  static ExportTraceServiceRequest request(Random r) {
+    ExportTraceServiceRequest.Builder req = ExportTraceServiceRequest.newBuilder();
+    for (int i = 0; i < 1 + r.nextInt(4); i++) {
+      ResourceSpans.Builder rs = ResourceSpans.newBuilder().setSchemaUrl("https://opentelemetry.io/schemas/1.26.0")
+          .setResource(Resource.newBuilder().addAttributes(kv("service.name", "svc-" + i)));
+      for (int j = 0; j < r.nextInt(4); j++) {
+        ScopeSpans.Builder ss = ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("s" + j));
+        for (int k = 0; k < r.nextInt(6); k++) {
+          byte[] id = new byte[16];
+          r.nextBytes(id);
+          ss.addSpans(Span.newBuilder().setTraceId(ByteString.copyFrom(id)).setName("op-" + k + "-é")
+              .setStartTimeUnixNano(r.nextLong()).addAttributes(kv("k" + k, "v".repeat(r.nextInt(300))))
+              .addEvents(Span.Event.newBuilder().setName("e")));
+        }
+        rs.addScopeSpans(ss);
+      }
+      req.addResourceSpans(rs);
+    }
+    return req.build();
+  }
+
+  static KeyValue kv(String k, String v) {
+    return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v)).build();
+  }
+
+  static List<Span> flatten(ExportTraceServiceRequest req) {
+    List<Span> out = new ArrayList<>();
+    req.getResourceSpansList().forEach(rs -> rs.getScopeSpansList().forEach(ss -> out.addAll(ss.getSpansList())));
+    return out;
+  }
+
+  @Test
+  void everyUnchangedSpanIsLocatedAtItsOwnBytes() throws Exception {
+    Random r = new Random(5);
+    for (int round = 0; round < 200; round++) {
+      ExportTraceServiceRequest original = request(r);
+      byte[] bytes = original.toByteArray();
+      ExportTraceServiceRequest parsed = ExportTraceServiceRequest.parseFrom(bytes);
+      List<Span> spans = flatten(parsed);
+      SpanWire wire = SpanWire.locate(new WireBytes(parsed, bytes), parsed, spans.size());
+      if (spans.isEmpty()) {
+        assertThat(wire).isNull();
+        continue;
+      }
+      for (int k = 0; k < spans.size(); k++) {
+        long range = wire.range(k);
+        assertThat(range).isNotNegative();
+        assertThat(Span.parser().parseFrom(bytes, (int) (range >>> 32), (int) range)).isEqualTo(spans.get(k));
+        assertThat((int) range).isEqualTo(spans.get(k).getSerializedSize());
+      }
+    }
+  }
+
+  @Test
+  void aRebuiltSpanHasNoRangeAndAnotherShapeNoWireAtAll() throws Exception {
+    Random r = new Random(6);
+    ExportTraceServiceRequest parsed;
+    byte[] bytes;
+    do {
+      bytes = request(r).toByteArray();
+      parsed = ExportTraceServiceRequest.parseFrom(bytes);
+    } while (flatten(parsed).size() < 3);
+    // a processor rewrote the first span (another object, equal or not): serialize that one, copy the others
+    ExportTraceServiceRequest.Builder b = parsed.toBuilder();
+    int[] first = firstSpan(parsed);
+    b.getResourceSpansBuilder(first[0]).getScopeSpansBuilder(first[1]).getSpansBuilder(0).setName("changed");
+    ExportTraceServiceRequest changed = b.build();
+    int n = flatten(changed).size();
+    SpanWire wire = SpanWire.locate(new WireBytes(parsed, bytes), changed, n);
+    assertThat(wire.range(0)).isEqualTo(-1);
+    for (int k = 1; k < n; k++) {
+      assertThat(wire.range(k)).isNotNegative();
+    }
+    // one span fewer: a different shape, nothing is used
+    ExportTraceServiceRequest.Builder fewer = parsed.toBuilder();
+    fewer.getResourceSpansBuilder(first[0]).getScopeSpansBuilder(first[1]).removeSpans(0);
+    assertThat(SpanWire.locate(new WireBytes(parsed, bytes), fewer.build(), n - 1)).isNull();
+    // not parsed from these bytes / no bytes
+    assertThat(SpanWire.locate(null, parsed, n)).isNull();
+    assertThat(SpanWire.locate(new WireBytes(parsed, new byte[] {(byte) 0x0a, (byte) 0xff}), parsed, n)).isNull();
+  }
+
+  @Test
+  void bytesThatDoNotWalkCleanlyGiveNothing() {
+    assertThat(SpanWire.walk(new byte[] {0x0a, 0x05, 0x12})).isNull(); // length past the end
+    assertThat(SpanWire.walk(new byte[] {0x0b})).isNull(); // a group
+    assertThat(SpanWire.walk(new byte[0])).isEmpty();
+  }
+
+  private static int[] firstSpan(ExportTraceServiceRequest req) {
+    for (int i = 0; i < req.getResourceSpansCount(); i++) {
+      for (int j = 0; j < req.getResourceSpans(i).getScopeSpansCount(); j++) {
+        if (req.getResourceSpans(i).getScopeSpans(j).getSpansCount() > 0) {
+          return new int[] {i, j};
+        }
+      }
+    }
+    throw new AssertionError("no span");
+  }
+}
