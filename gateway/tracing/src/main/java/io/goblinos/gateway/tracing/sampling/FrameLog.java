@@ -28,6 +28,7 @@ final class FrameLog {
   static final long NONE = -1L;
   private static final int PREV_BYTES = 8;
 
+  private final ChunkPool pool;
   private final int chunkBytes;
   /** Chunks held, as a ring indexed by sequence number; {@code [firstSeq, nextSeq)} are held. */
   private byte[][] ring = new byte[8][];
@@ -36,9 +37,10 @@ final class FrameLog {
   private int writeAt;
   private long heldBytes;
 
-  /** @param chunkBytes bytes per ordinary chunk (a frame larger than this gets a chunk of its own size) */
-  FrameLog(int chunkBytes) {
-    this.chunkBytes = Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, chunkBytes));
+  /** @param pool where chunks come from and go back to (a frame larger than its chunks gets one of its own size) */
+  FrameLog(ChunkPool pool) {
+    this.pool = pool;
+    this.chunkBytes = pool.chunkBytes();
   }
 
   /** The chunk size that suits a shard's share of a byte budget: an eighth of it, within the min and max. */
@@ -92,7 +94,7 @@ final class FrameLog {
     heldDelta[0] = 0;
     byte[] chunk = nextSeq == firstSeq ? null : ring[index(nextSeq - 1)];
     if (chunk == null || chunk.length - writeAt < frame) {
-      chunk = new byte[Math.max(chunkBytes, frame)];
+      chunk = pool.take(frame);
       if (nextSeq - firstSeq == ring.length) {
         growRing();
       }
@@ -123,6 +125,7 @@ final class FrameLog {
     while (firstSeq < keepFrom) {
       int i = index(firstSeq);
       freed += ring[i].length;
+      pool.give(ring[i]);
       ring[i] = null;
       firstSeq++;
     }

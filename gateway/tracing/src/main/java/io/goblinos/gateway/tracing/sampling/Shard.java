@@ -98,7 +98,7 @@ final class Shard implements TraceIdIndex.Keys {
   }
 
   Shard(Budget budget, int maxTraces, long maxBytes, long maxTraceBytes, int sampledCache, int notSampledCache,
-        int chunkBytes, Sink sink) {
+        ChunkPool chunks, Sink sink) {
     this.budget = budget;
     this.maxTraces = maxTraces;
     this.maxBytes = maxBytes;
@@ -108,7 +108,7 @@ final class Shard implements TraceIdIndex.Keys {
     this.notSampledCache = new DecisionCache(notSampledCache);
     allocate(Math.min(INITIAL_SLOTS, maxTraces));
     this.index = new TraceIdIndex(this, capacity);
-    this.log = new FrameLog(chunkBytes);
+    this.log = new FrameLog(chunks);
   }
 
   @Override

@@ -41,7 +41,7 @@ import java.util.logging.Logger;
  * random trace ids a shard's oldest trace is within a fraction of a second of the globally oldest.)
  *
  * <p>Meters (tag {@code processor}): {@code gateway.processor.tail_sampling.traces.pending},
- * {@code .pending.bytes}, {@code .traces.decided{decision}}, {@code .policy.decisions{policy, decision}},
+ * {@code .pending.bytes}, {@code .chunk_pool.bytes}, {@code .traces.decided{decision}}, {@code .policy.decisions{policy, decision}},
  * {@code .traces.evicted_early}, {@code .late.spans{decision}}, {@code .traces.too_large},
  * {@code .export.failed.spans}.
  */
@@ -58,6 +58,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
   private final Consumer<ExportTraceServiceRequest> next;
   private final LongSupplier clock;
   private final Shard[] shards;
+  private final ChunkPool chunkPool;
   private final PolicyEngine engine;
   private final long waitNanos;
   private final Counter evictedEarly;
@@ -125,15 +126,19 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
       }
     };
     shards = new Shard[n];
-    int chunkBytes = FrameLog.chunkBytesFor(config.maxPendingBytes(), n);
+    // a few free chunks between the shards: in the steady state a log reuses the chunk another one just freed
+    chunkPool = new ChunkPool(FrameLog.chunkBytesFor(config.maxPendingBytes(), n), Math.max(2, n / 2));
     for (int i = 0; i < n; i++) {
       shards[i] = new Shard(budget, config.numTraces(), config.maxPendingBytes(), config.maximumTraceSizeBytes(), sampledPerShard,
-          notSampledPerShard, chunkBytes, sink);
+          notSampledPerShard, chunkPool, sink);
     }
     Gauge.builder("gateway.processor.tail_sampling.traces.pending", this, TailSamplingProcessor::pendingTraces)
         .description("Traces waiting for a decision").tag("processor", id).register(registry);
     Gauge.builder("gateway.processor.tail_sampling.pending.bytes", this, TailSamplingProcessor::pendingBytes)
         .description("Bytes of spans (and interned resources) waiting for a decision").baseUnit("bytes")
+        .tag("processor", id).register(registry);
+    Gauge.builder("gateway.processor.tail_sampling.chunk_pool.bytes", chunkPool, ChunkPool::pooledBytes)
+        .description("Free span-log chunks kept for reuse (at most half a chunk per shard)").baseUnit("bytes")
         .tag("processor", id).register(registry);
   }
 

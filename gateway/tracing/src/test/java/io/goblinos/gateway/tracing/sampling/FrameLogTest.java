@@ -21,7 +21,7 @@ class FrameLogTest {
 
   @Test
   void chainsATracesFramesAcrossChunksAndDecodesThemInOrder() {
-    FrameLog log = new FrameLog(FrameLog.MIN_CHUNK_BYTES);
+    FrameLog log = new FrameLog(new ChunkPool(FrameLog.MIN_CHUNK_BYTES, 2));
     long a = FrameLog.NONE;
     long b = FrameLog.NONE;
     List<Span> aSpans = new ArrayList<>();
@@ -46,7 +46,7 @@ class FrameLogTest {
 
   @Test
   void releasesWholeChunksOlderThanTheOldestLiveFrame() {
-    FrameLog log = new FrameLog(FrameLog.MIN_CHUNK_BYTES);
+    FrameLog log = new FrameLog(new ChunkPool(FrameLog.MIN_CHUNK_BYTES, 2));
     List<Long> refs = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       refs.add(append(log, FrameLog.NONE, 0, span("s" + i, 100)));
@@ -70,7 +70,7 @@ class FrameLogTest {
 
   @Test
   void aFrameLargerThanAChunkGetsAChunkOfItsOwn() {
-    FrameLog log = new FrameLog(FrameLog.MIN_CHUNK_BYTES);
+    FrameLog log = new FrameLog(new ChunkPool(FrameLog.MIN_CHUNK_BYTES, 2));
     long small = append(log, FrameLog.NONE, 0, span("small", 10));
     Span big = span("big", 3 * FrameLog.MIN_CHUNK_BYTES);
     long jumbo = append(log, small, 0, big);
@@ -82,7 +82,7 @@ class FrameLogTest {
 
   @Test
   void theRingOfChunksGrowsPastItsInitialSize() {
-    FrameLog log = new FrameLog(FrameLog.MIN_CHUNK_BYTES);
+    FrameLog log = new FrameLog(new ChunkPool(FrameLog.MIN_CHUNK_BYTES, 2));
     Span s = span("s", 3000); // one frame per 4 KiB chunk
     long first = append(log, FrameLog.NONE, 0, s);
     long last = first;
@@ -100,5 +100,30 @@ class FrameLogTest {
     assertThat(FrameLog.chunkBytesFor(1024, 16)).isEqualTo(FrameLog.MIN_CHUNK_BYTES);
     // at the largest, one chunk plus its array header fills a 1 MiB G1 region exactly
     assertThat(FrameLog.MAX_CHUNK_BYTES + 16).isEqualTo(1 << 20);
+  }
+
+  @Test
+  void freedChunksAreReusedUpToThePoolBound() {
+    ChunkPool pool = new ChunkPool(FrameLog.MIN_CHUNK_BYTES, 2);
+    FrameLog log = new FrameLog(pool);
+    Span s = span("s", 3000); // one frame per chunk
+    long last = FrameLog.NONE;
+    for (int i = 0; i < 5; i++) {
+      last = append(log, FrameLog.NONE, 0, s);
+    }
+    log.releaseBefore(last); // frees 4 chunks: 2 are kept
+    assertThat(pool.pooledBytes()).isEqualTo(2L * FrameLog.MIN_CHUNK_BYTES);
+    byte[] reused = pool.take(100);
+    assertThat(reused).hasSize(FrameLog.MIN_CHUNK_BYTES);
+    pool.give(reused);
+    long again = append(log, FrameLog.NONE, 1, span("t", 3000)); // takes a pooled chunk: still readable as new
+    assertThat(log.span(again).getName()).isEqualTo("t");
+    assertThat(pool.pooledBytes()).isEqualTo(FrameLog.MIN_CHUNK_BYTES);
+    // a frame larger than a chunk gets its own, which is not pooled
+    Span big = span("big", 2 * FrameLog.MIN_CHUNK_BYTES);
+    long jumbo = append(log, again, 0, big);
+    assertThat(log.span(jumbo)).isEqualTo(big);
+    log.releaseBefore(FrameLog.NONE);
+    assertThat(pool.pooledBytes()).isEqualTo(2L * FrameLog.MIN_CHUNK_BYTES);
   }
 }
