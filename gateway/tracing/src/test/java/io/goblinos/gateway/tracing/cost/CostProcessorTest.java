@@ -163,8 +163,8 @@ class CostProcessorTest {
   void adminEndpointsServeCostsAndChangePricesAtRunTime() throws Exception {
     start("mode: local");
     HttpServer admin = host.startAdmin(vertx).await();
-    // one connection per call, and a connect timeout: this test hung (1 run in 3 on a loaded machine) waiting for a
-    // pooled connection, which no user of these endpoints (curl, scripts) depends on
+    // One connection per call and a connect timeout, so a pooled connection cannot be what hangs: this test hung at
+    // the GET after the PUT in about 1 run in 3 on a loaded machine (never alone); the cause is not found yet.
     HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false)
         .setConnectTimeout(5_000));
     try {

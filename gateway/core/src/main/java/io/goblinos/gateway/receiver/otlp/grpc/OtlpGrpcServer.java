@@ -200,7 +200,12 @@ public final class OtlpGrpcServer {
       });
       call.messageHandler(this::onMessage);
       call.endHandler(v -> {
-        if (!answered && !pending) {
+        ended = true;
+        if (success != null) {
+          Runnable answer = success;
+          success = null;
+          answer.run();
+        } else if (!answered && !pending) {
           fail(StatusMapping.map(ConsumeException.permanent("the call carried no Export request message")), 0);
         }
       });
@@ -208,10 +213,24 @@ public final class OtlpGrpcServer {
     }
 
     private boolean pending;
+    /** The client has ended its side of the call (half-close). */
+    private boolean ended;
+    /** The OK answer, held until the client has ended its side: a unary call carries exactly one message. */
+    private Runnable success;
+
+    /** Answers OK now if the client has ended its side, else once it does (a second message fails the call). */
+    private void succeedOnceEnded(int rejected, String reason) {
+      if (ended) {
+        succeed(rejected, reason);
+      } else {
+        success = () -> succeed(rejected, reason);
+      }
+    }
 
     private void onMessage(GrpcMessage msg) {
       protection.guard().cancel(readTimer);
-      if (answered || pending) {
+      if (answered || pending || success != null) {
+        success = null;
         fail(StatusMapping.map(ConsumeException.permanent("Export is unary: one request message per call")), 0);
         return;
       }
@@ -229,7 +248,7 @@ public final class OtlpGrpcServer {
         metrics.refused(signal, TRANSPORT, rejected);
       }
       if (items == 0) {
-        succeed(rejected, validated.reason());
+        succeedOnceEnded(rejected, validated.reason());
         return;
       }
       pending = true;
@@ -243,7 +262,7 @@ public final class OtlpGrpcServer {
         pending = false;
         if (ar.succeeded()) {
           metrics.accepted(signal, TRANSPORT, items);
-          succeed(rejected, validated.reason());
+          succeedOnceEnded(rejected, validated.reason());
         } else {
           fail(StatusMapping.map(ar.cause()), items);
         }
