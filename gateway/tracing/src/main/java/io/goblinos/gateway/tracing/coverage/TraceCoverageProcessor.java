@@ -7,6 +7,7 @@ import io.goblinos.gateway.api.component.Processor;
 import io.goblinos.gateway.api.config.Durations;
 import io.goblinos.gateway.api.consumer.Consumer;
 import io.goblinos.gateway.tracing.internal.Otlp;
+import io.goblinos.gateway.tracing.internal.RecentTraceIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +46,7 @@ import java.util.logging.Logger;
  * <p>Per tracked trace only span id, parent id, hop and (with a webhook) an interned service id per span are kept,
  * in primitive arrays ({@link TraceTable}); tracked traces are bounded by {@code max_traces} (oldest judged early,
  * counted in {@code gateway.processor.trace_coverage.traces.evicted}), and so are the ids of recently judged traces
- * whose late spans are ignored ({@link JudgedSet}). Webhook POSTs are bounded by {@code max_in_flight} (more are
+ * whose late spans are ignored ({@link RecentTraceIds}). Webhook POSTs are bounded by {@code max_in_flight} (more are
  * dropped, counted).
  *
  * <p>Threads: {@link #consume} reads a request's spans (ids, hop) into a per-thread buffer without the lock, then
@@ -90,7 +91,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
   private final Object lock = new Object();
   // guarded by lock
   private final TraceTable tracked;
-  private final JudgedSet judged;
+  private final RecentTraceIds judged;
   private final Map<String, Integer> serviceIds = new HashMap<>();
   private final List<String> serviceNames = new ArrayList<>();
   private final long[] bucketStart = new long[BUCKETS];
@@ -151,7 +152,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
     this.bucketNanos = Math.max(1, config.window().toNanos() / BUCKETS);
     this.keepServices = config.webhook() != null;
     this.tracked = new TraceTable(maxTraces, seed);
-    this.judged = new JudgedSet(maxTraces, ~seed);
+    this.judged = new RecentTraceIds(maxTraces, ~seed);
     Arrays.fill(bucketStart, Long.MIN_VALUE);
     String id = context.id().toString();
     Gauge.builder("gateway.trace.coverage.ratio", this, TraceCoverageProcessor::ratio)

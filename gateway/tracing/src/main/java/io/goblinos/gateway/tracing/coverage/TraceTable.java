@@ -1,5 +1,7 @@
 package io.goblinos.gateway.tracing.coverage;
 
+import io.goblinos.gateway.tracing.internal.LongPairIndex;
+import io.goblinos.gateway.tracing.internal.Sizes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

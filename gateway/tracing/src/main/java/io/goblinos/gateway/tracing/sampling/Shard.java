@@ -1,5 +1,7 @@
 package io.goblinos.gateway.tracing.sampling;
 
+import io.goblinos.gateway.tracing.internal.LongPairIndex;
+import io.goblinos.gateway.tracing.internal.RecentTraceIds;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
@@ -9,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -23,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
  * the shard is over its trace or byte budget (decided early). Every method runs under {@link #lock}.
  */
-final class Shard implements TraceIdIndex.Keys {
+final class Shard {
   private static final int INITIAL_SLOTS = 256;
   private static final int FLAG_TOO_LARGE = 0x80;
 
@@ -52,8 +55,9 @@ final class Shard implements TraceIdIndex.Keys {
   private final long maxBytes;
   private final long maxTraceBytes;
   private final Sink sink;
-  final DecisionCache sampledCache;
-  final DecisionCache notSampledCache;
+  /** Ids of recently decided traces, so that their late spans follow the decision. */
+  final RecentTraceIds sampledCache;
+  final RecentTraceIds notSampledCache;
 
   private int capacity;
   private long[] high;
@@ -72,7 +76,8 @@ final class Shard implements TraceIdIndex.Keys {
   private int[] fifo;
   private int fifoHead;
   private int fifoSize;
-  private final TraceIdIndex index;
+  /** The slot of each pending trace id (keys in {@link #high} and {@link #low}). */
+  private final LongPairIndex index;
   private final FrameLog log;
   private final long[] heldDelta = new long[1];
 
@@ -104,21 +109,12 @@ final class Shard implements TraceIdIndex.Keys {
     this.maxBytes = maxBytes;
     this.maxTraceBytes = maxTraceBytes;
     this.sink = sink;
-    this.sampledCache = new DecisionCache(sampledCache);
-    this.notSampledCache = new DecisionCache(notSampledCache);
+    // seeded hashes: trace ids chosen by a sender cannot pile up in one run of a table
+    this.sampledCache = new RecentTraceIds(sampledCache, ThreadLocalRandom.current().nextLong());
+    this.notSampledCache = new RecentTraceIds(notSampledCache, ThreadLocalRandom.current().nextLong());
     allocate(Math.min(INITIAL_SLOTS, maxTraces));
-    this.index = new TraceIdIndex(this, capacity);
+    this.index = new LongPairIndex(capacity, ThreadLocalRandom.current().nextLong());
     this.log = new FrameLog(chunks);
-  }
-
-  @Override
-  public long high(int ref) {
-    return high[ref];
-  }
-
-  @Override
-  public long low(int ref) {
-    return low[ref];
   }
 
   int pending() {
@@ -137,7 +133,7 @@ final class Shard implements TraceIdIndex.Keys {
    */
   void add(long hi, long lo, Span span, byte[] wire, long wireRange, SpanGroups.Origin origin, long now,
            SpanGroups out, SpanGroups late) {
-    int slot = index.find(hi, lo);
+    int slot = index.find(hi, lo, high, low);
     if (slot < 0) {
       if (sampledCache.contains(hi, lo)) {
         late.add(origin, span);
@@ -212,7 +208,7 @@ final class Shard implements TraceIdIndex.Keys {
       if (drop) {
         int slot = popHead();
         sink.droppedUnevaluated();
-        notSampledCache.put(high[slot], low[slot]);
+        notSampledCache.add(high[slot], low[slot]);
         release(slot);
       } else {
         decideHead(now, out);
@@ -238,9 +234,9 @@ final class Shard implements TraceIdIndex.Keys {
       for (int i = 0; i < view.spans.size(); i++) {
         out.add(view.origins.get(i), view.spans.get(i));
       }
-      sampledCache.put(hi, lo);
+      sampledCache.add(hi, lo);
     } else {
-      notSampledCache.put(hi, lo);
+      notSampledCache.add(hi, lo);
     }
     release(slot);
     releaseDeadFrames();
@@ -273,7 +269,7 @@ final class Shard implements TraceIdIndex.Keys {
     flags[slot] = 0;
     firstRef[slot] = FrameLog.NONE;
     lastRef[slot] = FrameLog.NONE;
-    index.insert(slot);
+    index.insert(slot, high, low);
     fifo[(fifoHead + fifoSize) % capacity] = slot;
     fifoSize++;
     pending++;
@@ -282,7 +278,7 @@ final class Shard implements TraceIdIndex.Keys {
   }
 
   private void release(int slot) {
-    index.remove(slot);
+    index.remove(slot, high, low);
     freeSlots[freeCount++] = slot;
     pending--;
     budget.traces.decrementAndGet();

@@ -5,6 +5,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -123,7 +124,7 @@ final class SpanWire {
       if (tag == (2 << 3 | 2)) {
         int len = r.varint();
         if (n == spans.length) {
-          spans = java.util.Arrays.copyOf(spans, n * 2);
+          spans = Arrays.copyOf(spans, n * 2);
         }
         spans[n++] = ((long) r.at << 32) | len;
         r.skipBytes(len);
@@ -131,7 +132,7 @@ final class SpanWire {
         throw new IllegalStateException("unexpected wire type in ScopeSpans");
       }
     }
-    return java.util.Arrays.copyOf(spans, n);
+    return Arrays.copyOf(spans, n);
   }
 
   /** A bounded cursor over protobuf wire data. */

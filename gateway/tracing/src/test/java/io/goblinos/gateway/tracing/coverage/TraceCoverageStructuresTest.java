@@ -3,6 +3,9 @@ package io.goblinos.gateway.tracing.coverage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.goblinos.gateway.tracing.internal.LongPairIndex;
+import io.goblinos.gateway.tracing.internal.RecentTraceIds;
+import io.goblinos.gateway.tracing.internal.Sizes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,7 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The primitive tables behind trace_coverage: {@link LongPairIndex}, {@link JudgedSet}, {@link TraceTable}. */
+/** The primitive tables behind trace_coverage: {@link LongPairIndex}, {@link RecentTraceIds}, {@link TraceTable}. */
 class TraceCoverageStructuresTest {
   private static final long SEED = 42;
 
@@ -107,7 +110,7 @@ class TraceCoverageStructuresTest {
 
   @Test
   void judgedSetForgetsTheOldestInsertionFirst() {
-    JudgedSet set = new JudgedSet(3, SEED);
+    RecentTraceIds set = new RecentTraceIds(3, SEED);
     assertThat(set.add(1, 1)).isTrue();
     assertThat(set.add(2, 2)).isTrue();
     assertThat(set.add(3, 3)).isTrue();
@@ -123,7 +126,7 @@ class TraceCoverageStructuresTest {
   @Test
   void judgedSetAgreesWithABoundedLinkedHashMapWhileGrowingAndWrapping() {
     int max = 5000; // more than the ring's first length, so it grows, then wraps many times
-    JudgedSet set = new JudgedSet(max, SEED);
+    RecentTraceIds set = new RecentTraceIds(max, SEED);
     Map<Long, Boolean> model = new LinkedHashMap<>() {
       @Override
       protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -144,7 +147,12 @@ class TraceCoverageStructuresTest {
     for (long id = 0; id < 30_000; id++) {
       assertThat(set.contains(id, -id)).as("id %d", id).isEqualTo(model.containsKey(id));
     }
-    assertThatThrownBy(() -> new JudgedSet(0, SEED)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RecentTraceIds(-1, SEED)).isInstanceOf(IllegalArgumentException.class);
+    // 0 keeps nothing (tail_sampling's decision_cache sizes may be 0)
+    RecentTraceIds none = new RecentTraceIds(0, SEED);
+    assertThat(none.add(1, 2)).isFalse();
+    assertThat(none.contains(1, 2)).isFalse();
+    assertThat(none.size()).isZero();
   }
 
   private static List<Long> order(TraceTable t) {

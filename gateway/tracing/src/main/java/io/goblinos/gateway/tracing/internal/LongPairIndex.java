@@ -1,6 +1,4 @@
-package io.goblinos.gateway.tracing.coverage;
-
-import io.goblinos.gateway.tracing.internal.Otlp;
+package io.goblinos.gateway.tracing.internal;
 
 /**
  * An open-addressing (linear probing) index from a 128-bit key, two longs {@code (hi, lo)}, to a small int id. The
@@ -8,9 +6,10 @@ import io.goblinos.gateway.tracing.internal.Otlp;
  * is one {@code int[]} (id + 1, 0 = empty) kept at most half full. Removal shifts later entries back (no
  * tombstones). The hash is seeded so that chosen trace ids cannot pile up in one run of the table. The table's length
  * is a power of two less {@link Sizes#SLACK}, so that a large one does not spill into one more G1 heap region for
- * its array header; a hash is mapped onto it by multiplication. Not thread-safe.
+ * its array header; a hash is mapped onto it by multiplication. Used for trace ids by tail_sampling (pending traces,
+ * decision caches) and trace_coverage. Not thread-safe.
  */
-final class LongPairIndex {
+public final class LongPairIndex {
   private static final int MIN_TABLE = 16;
 
   private final long seed;
@@ -18,22 +17,27 @@ final class LongPairIndex {
   private int size;
 
   /** @param expected ids expected at once (the table starts at twice that, rounded up to a power of two) */
-  LongPairIndex(int expected, long seed) {
+  public LongPairIndex(int expected, long seed) {
     this.seed = seed;
     this.table = new int[Sizes.atLeast(Math.max(MIN_TABLE, 2L * expected))];
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
+  /** Bytes held by the table (for memory accounting). */
+  public long tableBytes() {
+    return 16L + 4L * table.length;
+  }
+
   /** Length of the table; visible for tests. */
-  int tableLength() {
+  public int tableLength() {
     return table.length;
   }
 
   /** The home position of a key in the current table; visible for tests. */
-  int home(long hi, long lo) {
+  public int home(long hi, long lo) {
     return home(hi, lo, table.length);
   }
 
@@ -44,7 +48,7 @@ final class LongPairIndex {
   }
 
   /** The id whose key is {@code (hi, lo)}, or -1. */
-  int find(long hi, long lo, long[] his, long[] los) {
+  public int find(long hi, long lo, long[] his, long[] los) {
     int[] t = table;
     int i = home(hi, lo, t.length);
     while (true) {
@@ -62,7 +66,7 @@ final class LongPairIndex {
   }
 
   /** Adds {@code id}, whose key the caller has already stored in {@code his[id]}, {@code los[id]} and is absent. */
-  void insert(int id, long[] his, long[] los) {
+  public void insert(int id, long[] his, long[] los) {
     if (2L * (size + 1) > table.length && table.length < Sizes.MAX) {
       grow(his, los);
     }
@@ -92,7 +96,7 @@ final class LongPairIndex {
   }
 
   /** Removes {@code id}, which must be present; its key must still be in {@code his[id]}, {@code los[id]}. */
-  void remove(int id, long[] his, long[] los) {
+  public void remove(int id, long[] his, long[] los) {
     int[] t = table;
     int len = t.length;
     int i = home(his[id], los[id], len);

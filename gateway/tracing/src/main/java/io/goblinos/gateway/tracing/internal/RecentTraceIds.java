@@ -1,13 +1,14 @@
-package io.goblinos.gateway.tracing.coverage;
+package io.goblinos.gateway.tracing.internal;
 
 import java.util.Arrays;
 
 /**
- * The trace ids judged most recently, at most {@code max} of them: adding one more forgets the oldest (insertion
- * order; adding an id already present changes nothing). A ring of {@code (hi, lo)} pairs, grown up to {@code max},
- * plus a {@link LongPairIndex} over ring positions: about 24 bytes per id and no object per id. Not thread-safe.
+ * The most recent trace ids, at most {@code max} of them: adding one more forgets the oldest (insertion order, FIFO;
+ * adding an id already present changes nothing). A ring of {@code (hi, lo)} pairs, grown up to {@code max}, plus a
+ * {@link LongPairIndex} over ring positions: about 24 bytes per id and no object per id. {@code max} 0 keeps nothing.
+ * Used for trace_coverage's judged traces and tail_sampling's decision caches. Not thread-safe.
  */
-final class JudgedSet {
+public final class RecentTraceIds {
   private static final int INITIAL = Sizes.atLeast(1000);
 
   private final int max;
@@ -17,9 +18,9 @@ final class JudgedSet {
   private int head;
   private int size;
 
-  JudgedSet(int max, long seed) {
-    if (max < 1) {
-      throw new IllegalArgumentException("max was " + max + " but it must be > 0");
+  public RecentTraceIds(int max, long seed) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max was " + max + " but it must be >= 0");
     }
     this.max = max;
     int initial = Math.min(max, INITIAL);
@@ -28,17 +29,17 @@ final class JudgedSet {
     this.index = new LongPairIndex(initial, seed);
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  boolean contains(long hi, long lo) {
+  public boolean contains(long hi, long lo) {
     return size > 0 && index.find(hi, lo, his, los) >= 0;
   }
 
   /** Adds the id unless present; returns whether it was added. */
-  boolean add(long hi, long lo) {
-    if (contains(hi, lo)) {
+  public boolean add(long hi, long lo) {
+    if (max == 0 || contains(hi, lo)) {
       return false;
     }
     if (size == max) {
