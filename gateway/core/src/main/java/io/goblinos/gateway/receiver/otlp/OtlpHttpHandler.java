@@ -272,12 +272,14 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     }
     Future<Void> accepted;
     try {
-      T toConsume = ResourcePrincipal.apply(signal, validated.request(), principal);
-      accepted = items == 0
-          ? Future.succeededFuture()
-          : wire == null
-              ? consumer.consume(toConsume)
-              : WireBytes.during(new WireBytes(request, wire), () -> consumer.consume(toConsume));
+      if (items == 0) {
+        accepted = Future.succeededFuture();
+      } else {
+        T toConsume = ResourcePrincipal.apply(signal, validated.request(), principal);
+        accepted = wire == null
+            ? consumer.consume(toConsume)
+            : WireBytes.during(new WireBytes(request, wire), () -> consumer.consume(toConsume));
+      }
     } catch (RuntimeException e) {
       accepted = Future.failedFuture(e);
     }
