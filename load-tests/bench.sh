@@ -3,9 +3,12 @@
 # pipeline (conf/gateway.yaml, exporters replaced by a null sink), the audit log and tail-sampling memory, side by
 # side in one run on this machine. The last line printed is the RESULT line.
 #
-#   load-tests/bench.sh [--quick] [--chart=docs/performance.png] [--out=DIR] [--name=value ...]
+#   load-tests/bench.sh [--quick] [--pause-damon] [--chart=docs/performance.png] [--out=DIR] [--name=value ...]
 #
 # --quick: under two minutes (shorter windows, three load points, fewer audit events).
+# --pause-damon: turn the kernel's DAMON monitors (kdamond) off for the run and back on at exit (needs root). On a
+#   small VM a kdamond sample can take a whole vCPU for tens of ms, which shows up as every process's latency; the
+#   machine line of the report says whether they were on, off or paused.
 # Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=15 --warmup=30
 #   --point-duration=6 --fractions=0.1,0.25,0.5,0.75,0.9,1.0,1.1 --wrk-connections=32 --audit-events=20000
 #   --pending-traces=1000000 --config=conf/gateway.yaml
@@ -50,7 +53,36 @@ if [ ! -d "$LT/classes/io" ] || [ -n "$(find load-tests/src/main load-tests/pom.
       || mvn -q -B compile dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt; }) >&2
 fi
 
+# --pause-damon: every kdamond that is on goes off now and back on when this script exits, however it exits.
+args=()
+paused=()
+for a in "$@"; do
+  if [ "$a" = "--pause-damon" ]; then
+    for state in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+      [ -f "$state" ] || continue
+      if [ "$(cat "$state")" = "on" ]; then
+        if echo off > "$state" 2>/dev/null; then
+          paused+=("$state")
+        else
+          echo "bench: could not pause $(dirname "$state") (not root?); it stays on" >&2
+        fi
+      fi
+    done
+  else
+    args+=("$a")
+  fi
+done
+restore_damon() {
+  for state in "${paused[@]}"; do echo on > "$state" 2>/dev/null || echo "bench: could not turn $state back on" >&2; done
+}
+if [ ${#paused[@]} -gt 0 ]; then
+  trap restore_damon EXIT
+  trap 'exit 130' INT TERM
+  export BENCH_DAMON_PAUSED="${#paused[@]} kdamond(s)"
+  echo "bench: paused ${#paused[@]} kdamond(s) for this run" >&2
+fi
+
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # The load generator runs in this JVM: ZGC keeps its pauses (which would delay sends and count as gateway latency)
 # under a millisecond; G1 paused it for 15-40 ms here.
-exec "$JAVA" -Xmx2g -XX:+UseZGC -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" "$@"
+"$JAVA" -Xmx2g -XX:+UseZGC -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" ${args[@]+"${args[@]}"}

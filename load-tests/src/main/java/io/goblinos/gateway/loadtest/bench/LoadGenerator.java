@@ -83,8 +83,9 @@ public final class LoadGenerator implements AutoCloseable {
         csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f%n", i * 1e3 / requestsPerSecond,
             latencies[i] == Long.MAX_VALUE ? -1 : latencies[i] / 1e6));
       }
+      // named by the run's start on the monotonic clock (System.nanoTime), to line it up with perf or GC logs
       java.nio.file.Files.writeString(java.nio.file.Path.of(log, target + "-" + Math.round(fraction * 100) + "-"
-          + System.nanoTime() + ".csv"), csv);
+          + run.start + ".csv"), csv);
     }
     long[] sorted = latencies.clone();
     Arrays.sort(sorted);

@@ -1,6 +1,9 @@
 package io.goblinos.gateway.api.signal;
 
 import com.google.protobuf.Message;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -8,15 +11,62 @@ import java.util.function.Supplier;
  * call runs on the current thread ({@link #during}). A processor that stores or forwards messages unchanged can copy
  * their bytes instead of serializing them again (tail sampling does), but only for messages that are still the very
  * objects parsed from these bytes: {@link #parsed()} is that request, and anything rebuilt since (a processor that
- * changed a span, a receiver that added a resource attribute) is a different object and must be serialized.
+ * changed a span, a receiver that added a resource attribute) is a different object and must be serialized — unless
+ * the processor that rebuilt it declared, with {@link #declareAppended}, that it only appended to one repeated field:
+ * then the received bytes followed by the encoded additions are its encoding (protobuf merges a repeated field's
+ * occurrences in order).
  *
  * <p>Only a hint: absent for OTLP/JSON, gRPC and anything that crosses an asynchronous boundary (a batch, a queue).
- *
- * @param parsed the request as parsed from {@code bytes}
- * @param bytes the protobuf encoding of {@code parsed} (not to be modified)
+ * Not thread-safe: it belongs to the one {@code consume} call running on its thread.
  */
-public record WireBytes(Message parsed, byte[] bytes) {
+public final class WireBytes {
   private static final ThreadLocal<WireBytes> CURRENT = new ThreadLocal<>();
+
+  private final Message parsed;
+  private final byte[] bytes;
+  private Map<Message, Appended> appended;
+
+  /**
+   * What a rebuilt message is: {@code original} with {@code added} appended to its repeated message field
+   * {@code fieldNumber}, and nothing else changed.
+   */
+  public record Appended(Message original, int fieldNumber, List<? extends Message> added) {}
+
+  /**
+   * @param parsed the request as parsed from {@code bytes}
+   * @param bytes the protobuf encoding of {@code parsed} (not to be modified)
+   */
+  public WireBytes(Message parsed, byte[] bytes) {
+    this.parsed = parsed;
+    this.bytes = bytes;
+  }
+
+  /** The request as parsed from {@link #bytes()}. */
+  public Message parsed() {
+    return parsed;
+  }
+
+  /** The protobuf encoding of {@link #parsed()}; not to be modified. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  /**
+   * Declares that {@code rebuilt} equals {@code original} with {@code added} appended, in order, to the end of its
+   * repeated message field {@code fieldNumber}, and differs in nothing else. Only a processor that built
+   * {@code rebuilt} that way may say so; a later change makes a new object, which this declaration does not cover.
+   */
+  public void declareAppended(Message rebuilt, Message original, int fieldNumber, List<? extends Message> added) {
+    if (appended == null) {
+      appended = new IdentityHashMap<>();
+    }
+    appended.put(rebuilt, new Appended(original, fieldNumber, added));
+  }
+
+  /** What was declared for this very object with {@link #declareAppended}, or null. */
+  public Appended appendedTo(Message rebuilt) {
+    return appended == null ? null : appended.get(rebuilt);
+  }
 
   /** The bytes of the request whose {@code consume} call is running on this thread, or null. */
   public static WireBytes current() {

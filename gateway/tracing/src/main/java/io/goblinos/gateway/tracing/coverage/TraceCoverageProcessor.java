@@ -356,13 +356,22 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
 
   /** Applies the batch's spans to the table. Requires lock. */
   private void apply(Batch b, long now) {
+    // a request's spans of one trace usually come one after another: the previous span's slot, while it is tracked
+    int memoSlot = TraceTable.NONE;
+    long memoHi = 0;
+    long memoLo = 0;
     for (int k = 0; k < b.n; k++) {
       long hi = b.his[k];
       long lo = b.los[k];
-      if (judged.contains(hi, lo)) {
-        continue;
+      int slot;
+      if (memoSlot != TraceTable.NONE && hi == memoHi && lo == memoLo) {
+        slot = memoSlot; // tracked, so not judged: a trace is judged only when it leaves the table
+      } else {
+        if (judged.contains(hi, lo)) {
+          continue;
+        }
+        slot = tracked.find(hi, lo);
       }
-      int slot = tracked.find(hi, lo);
       if (slot == TraceTable.NONE) {
         if (tracked.size() >= maxTraces) {
           int oldest = tracked.oldest();
@@ -373,14 +382,21 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
           }
           tracked.remove(oldest);
           evicted.increment();
+          if (oldest == memoSlot) {
+            memoSlot = TraceTable.NONE;
+          }
         }
         slot = tracked.add(hi, lo, now);
       }
+      memoSlot = slot;
+      memoHi = hi;
+      memoLo = lo;
       // a span that is not kept leaves the trace as it was, and so its verdict: not complete, or it would be gone
       if (tracked.spanCount(slot) < maxSpans) {
         tracked.addSpan(slot, b.spanIds[k], b.parentIds[k], b.hops[k], keepServices ? service(b, k, slot) : NO_SERVICE);
         if (tracked.seenHops(slot) == allHops && verdict(slot) == COMPLETE) {
           tracked.remove(slot);
+          memoSlot = TraceTable.NONE;
           judged.add(hi, lo);
           record(now, true);
           complete.increment();

@@ -81,10 +81,19 @@ final class FrameLog {
     return ref;
   }
 
-  /** As {@link #append(long, int, Span, int, long[])}, with the span's encoding copied from {@code src}. */
-  long append(long prev, int originId, byte[] src, int offset, int spanBytes, long[] heldDelta) {
-    long ref = appendHeader(prev, originId, spanBytes, heldDelta);
-    System.arraycopy(src, offset, ring[index(ref >>> 32)], writeAt - spanBytes, spanBytes);
+  /**
+   * As {@link #append(long, int, Span, int, long[])}, with the span's encoding copied: {@code length} bytes of
+   * {@code src} from {@code offset}, followed by {@code extra} (fields appended to it; null for none).
+   */
+  long append(long prev, int originId, byte[] src, int offset, int length, byte[] extra, long[] heldDelta) {
+    int extraBytes = extra == null ? 0 : extra.length;
+    long ref = appendHeader(prev, originId, length + extraBytes, heldDelta);
+    byte[] chunk = ring[index(ref >>> 32)];
+    int at = writeAt - length - extraBytes;
+    System.arraycopy(src, offset, chunk, at, length);
+    if (extraBytes != 0) {
+      System.arraycopy(extra, 0, chunk, at + length, extraBytes);
+    }
     return ref;
   }
 

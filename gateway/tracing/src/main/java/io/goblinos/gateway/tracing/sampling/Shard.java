@@ -80,6 +80,15 @@ final class Shard {
   private final LongPairIndex index;
   private final FrameLog log;
   private final long[] heldDelta = new long[1];
+  /**
+   * The trace and origin of the span added last in the current request ({@link #beginBatch}): its slot (-1: none;
+   * cleared when that slot is released) and the interned origin of that very {@code SpanGroups.Origin} object.
+   */
+  private int memoSlot = -1;
+  private long memoHigh;
+  private long memoLow;
+  private SpanGroups.Origin memoOrigin;
+  private Origin memoInterned;
 
   /** Interned origins in order of last use, which is the order of their last frame: the eldest is dropped first. */
   private final LinkedHashMap<SpanGroups.ScopeKey, Origin> origins = new LinkedHashMap<>(16, 0.75f, true);
@@ -95,6 +104,8 @@ final class Shard {
     final int id;
     final SpanGroups.Origin origin;
     long lastRef = FrameLog.NONE;
+    /** No longer interned (no live frame used it). */
+    boolean dropped;
 
     Origin(int id, SpanGroups.Origin origin) {
       this.id = id;
@@ -129,11 +140,13 @@ final class Shard {
    * Adds one span of trace (hi, lo): appended to its pending trace, forwarded to {@code late} when the trace was kept,
    * discarded when it was not, or starts a new pending trace. Traces decided early to make room go to {@code out}.
    * {@code wire} and {@code wireRange} ({@code offset << 32 | length}, or -1) locate the bytes {@code span} was parsed
-   * from, when it is unchanged: they are copied instead of serializing the span.
+   * from, when it is unchanged or only extended by {@code wireExtra} (encoded fields appended to those bytes; null for
+   * none): they are copied instead of serializing the span. Call {@link #beginBatch} before a request's spans.
    */
-  void add(long hi, long lo, Span span, byte[] wire, long wireRange, SpanGroups.Origin origin, long now,
-           SpanGroups out, SpanGroups late) {
-    int slot = index.find(hi, lo, high, low);
+  void add(long hi, long lo, Span span, byte[] wire, long wireRange, byte[] wireExtra, SpanGroups.Origin origin,
+           long now, SpanGroups out, SpanGroups late) {
+    // a request's spans of one trace usually come one after another: one table probe for the run of them
+    int slot = memoSlot >= 0 && hi == memoHigh && lo == memoLow ? memoSlot : index.find(hi, lo, high, low);
     if (slot < 0) {
       if (sampledCache.contains(hi, lo)) {
         late.add(origin, span);
@@ -150,15 +163,25 @@ final class Shard {
       }
       slot = newSlot(hi, lo, now);
     }
+    memoHigh = hi;
+    memoLow = lo;
+    memoSlot = slot;
     if ((flags[slot] & FLAG_TOO_LARGE) != 0) {
       return; // the trace is already marked for dropping; its spans are not stored
     }
-    Origin o = intern(origin);
+    Origin o;
+    if (origin == memoOrigin && !memoInterned.dropped) {
+      o = memoInterned; // this request's previous span had the same origin, and it was looked up (and moved) then
+    } else {
+      o = intern(origin);
+      memoOrigin = origin;
+      memoInterned = o;
+    }
     int size;
     long ref;
     if (wire != null && wireRange >= 0) {
-      size = (int) wireRange;
-      ref = log.append(lastRef[slot], o.id, wire, (int) (wireRange >>> 32), size, heldDelta);
+      size = (int) wireRange + (wireExtra == null ? 0 : wireExtra.length);
+      ref = log.append(lastRef[slot], o.id, wire, (int) (wireRange >>> 32), (int) wireRange, wireExtra, heldDelta);
     } else {
       size = span.getSerializedSize();
       ref = log.append(lastRef[slot], o.id, span, size, heldDelta);
@@ -277,7 +300,24 @@ final class Shard {
     return slot;
   }
 
+  /**
+   * Starts a request's spans: forgets the previous request's remembered trace and origin (an origin is looked up, and
+   * so moved to the young end of {@link #origins}, at least once per request that uses it).
+   */
+  void beginBatch() {
+    memoSlot = -1;
+    memoHigh = 0;
+    memoLow = 0;
+    memoOrigin = null;
+    memoInterned = null;
+  }
+
   private void release(int slot) {
+    if (slot == memoSlot) {
+      memoSlot = -1;
+      memoHigh = 0;
+      memoLow = 0;
+    }
     index.remove(slot, high, low);
     freeSlots[freeCount++] = slot;
     pending--;
@@ -301,6 +341,7 @@ final class Shard {
         break;
       }
       eldestFirst.remove();
+      o.dropped = true;
       originById.set(o.id, null);
       if (freeOriginCount == freeOriginIds.length) {
         freeOriginIds = Arrays.copyOf(freeOriginIds, freeOriginCount * 2);

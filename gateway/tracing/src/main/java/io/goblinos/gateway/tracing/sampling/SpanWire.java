@@ -1,9 +1,14 @@
 package io.goblinos.gateway.tracing.sampling;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
 import io.goblinos.gateway.api.signal.WireBytes;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,16 +22,22 @@ import java.util.List;
  * {@code scope_spans} (field 2) of that, the k-th {@code spans} (field 2) of that — repeated message fields keep
  * their order when parsed. A span gets a range only when the request being consumed has the same shape as the parsed
  * one and holds the very span object parsed from those bytes; anything else (a rebuilt span, bytes that do not walk
- * cleanly, another shape) gets none and is serialized as before.
+ * cleanly, another shape) gets none and is serialized as before. One kind of rebuilt span keeps its range: one that a
+ * processor declared ({@link WireBytes#declareAppended}) to be the parsed span with messages appended to a repeated
+ * field — {@code cost} adding its attributes. Its encoding is the received bytes followed by those messages encoded as
+ * that field ({@link #extra}), which parses back to the rebuilt span.
  */
 final class SpanWire {
   private final byte[] bytes;
   /** Per span of the consumed request, flattened in order: offset << 32 | length, or -1. */
   private final long[] ranges;
+  /** Per span, the encoded fields appended to its received bytes, or null (none at all: null array). */
+  private final byte[][] extras;
 
-  private SpanWire(byte[] bytes, long[] ranges) {
+  private SpanWire(byte[] bytes, long[] ranges, byte[][] extras) {
     this.bytes = bytes;
     this.ranges = ranges;
+    this.extras = extras;
   }
 
   byte[] bytes() {
@@ -36,6 +47,11 @@ final class SpanWire {
   /** The span's range (offset << 32 | length) for flattened span index {@code k}, or -1. */
   long range(int k) {
     return ranges[k];
+  }
+
+  /** The bytes to write after span {@code k}'s range (fields a processor appended), or null. */
+  byte[] extra(int k) {
+    return extras == null ? null : extras[k];
   }
 
   /**
@@ -52,6 +68,7 @@ final class SpanWire {
       return null;
     }
     long[] ranges = new long[spanCount];
+    byte[][] extras = null;
     int k = 0;
     boolean any = false;
     for (int i = 0; i < request.getResourceSpansCount(); i++) {
@@ -69,13 +86,48 @@ final class SpanWire {
           return null;
         }
         for (int s = 0; s < ss.getSpansCount(); s++) {
-          boolean same = ss.getSpans(s) == parsedSs.getSpans(s);
-          ranges[k++] = same ? spans[s] : -1;
-          any |= same;
+          Span span = ss.getSpans(s);
+          Span parsedSpan = parsedSs.getSpans(s);
+          if (span == parsedSpan) {
+            ranges[k] = spans[s];
+            any = true;
+          } else {
+            WireBytes.Appended appended = wire.appendedTo(span);
+            if (appended != null && appended.original() == parsedSpan) {
+              if (extras == null) {
+                extras = new byte[spanCount][];
+              }
+              extras[k] = encode(appended);
+              ranges[k] = spans[s];
+              any = true;
+            } else {
+              ranges[k] = -1;
+            }
+          }
+          k++;
         }
       }
     }
-    return any && k == spanCount ? new SpanWire(wire.bytes(), ranges) : null;
+    return any && k == spanCount ? new SpanWire(wire.bytes(), ranges, extras) : null;
+  }
+
+  /** The appended messages, each encoded as one occurrence of the (length-delimited) repeated field. */
+  private static byte[] encode(WireBytes.Appended appended) {
+    int size = 0;
+    for (Message m : appended.added()) {
+      size += CodedOutputStream.computeMessageSize(appended.fieldNumber(), m);
+    }
+    byte[] out = new byte[size];
+    CodedOutputStream o = CodedOutputStream.newInstance(out);
+    try {
+      for (Message m : appended.added()) {
+        o.writeMessage(appended.fieldNumber(), m);
+      }
+      o.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
   }
 
   /** Per resource_spans, per scope_spans, the spans' ranges; null when the bytes do not walk cleanly. */

@@ -268,10 +268,11 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
       Shard shard = shards[s];
       shard.lock.lock();
       try {
+        shard.beginBatch();
         for (int i = from; i < to; i++) {
           int j = order[i];
-          shard.add(his[j], los[j], spans[j], wireBytes, wire == null ? -1 : wire.range(j), origins[j], now, early,
-              late);
+          shard.add(his[j], los[j], spans[j], wireBytes, wire == null ? -1 : wire.range(j),
+              wire == null ? null : wire.extra(j), origins[j], now, early, late);
         }
       } finally {
         shard.lock.unlock();

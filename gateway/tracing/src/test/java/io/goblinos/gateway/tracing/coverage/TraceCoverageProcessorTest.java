@@ -296,6 +296,23 @@ class TraceCoverageProcessorTest {
   }
 
   @Test
+  void aSpanAfterItsTraceCompletedInTheSameRequestIsIgnored() {
+    start("");
+    // trace 1 completes at its overmind span; the next span of trace 1, in the same run of spans, is a late span
+    processor.consume(request(resource("litebrain", List.of(hop(1, 3), hop(1, 4))),
+        resource("goblin-runtime", List.of(hop(1, 2))),
+        resource("overmind", List.of(hop(1, 1), span(1, 15, 11), hop(2, 1))))).await();
+    assertThat(counter("gateway.processor.trace_coverage.traces.complete")).isEqualTo(1);
+    assertThat(processor.pending()).isEqualTo(1); // trace 2 only
+    processor.consume(whole(2)).await();
+    assertThat(processor.pending()).isZero();
+    assertThat(counter("gateway.processor.trace_coverage.traces.complete")).isEqualTo(2);
+    advance(Duration.ofSeconds(120));
+    processor.check();
+    assertThat(posted).isEmpty();
+  }
+
+  @Test
   void judgedTraceIdsAreBoundedByMaxTraces() {
     start("max_traces: 2");
     for (long t = 1; t <= 3; t++) {

@@ -103,6 +103,75 @@ class SpanWireTest {
   }
 
   @Test
+  void aSpanDeclaredAsExtendedKeepsItsRangeAndGetsTheAddedFieldsAsExtraBytes() throws Exception {
+    Random r = new Random(7);
+    for (int round = 0; round < 100; round++) {
+      ExportTraceServiceRequest parsed;
+      byte[] bytes;
+      do {
+        bytes = request(r).toByteArray();
+        parsed = ExportTraceServiceRequest.parseFrom(bytes);
+      } while (flatten(parsed).size() < 2);
+      WireBytes hint = new WireBytes(parsed, bytes);
+      int[] first = firstSpan(parsed);
+      Span original = parsed.getResourceSpans(first[0]).getScopeSpans(first[1]).getSpans(0);
+      List<KeyValue> added = List.of(kv("llm.cost", "0." + r.nextInt(1000)), kv("llm.tokens.total", "x".repeat(r.nextInt(200))));
+      Span extended = original.toBuilder().addAllAttributes(added).build();
+      hint.declareAppended(extended, original, Span.ATTRIBUTES_FIELD_NUMBER, added);
+      // a second span rewritten with a declaration whose original is not the parsed span: serialized as before
+      Span other = parsed.getResourceSpans(first[0]).getScopeSpans(first[1]).getSpans(1 % parsed.getResourceSpans(first[0])
+          .getScopeSpans(first[1]).getSpansCount());
+      ExportTraceServiceRequest.Builder b = parsed.toBuilder();
+      b.getResourceSpansBuilder(first[0]).getScopeSpansBuilder(first[1]).setSpans(0, extended);
+      boolean twoInScope = parsed.getResourceSpans(first[0]).getScopeSpans(first[1]).getSpansCount() > 1;
+      if (twoInScope) {
+        Span renamed = other.toBuilder().setName("renamed").build();
+        Span renamedMore = renamed.toBuilder().addAttributes(kv("a", "b")).build();
+        hint.declareAppended(renamedMore, renamed, Span.ATTRIBUTES_FIELD_NUMBER, List.of(kv("a", "b")));
+        b.getResourceSpansBuilder(first[0]).getScopeSpansBuilder(first[1]).setSpans(1, renamedMore);
+      }
+      ExportTraceServiceRequest consumed = b.build();
+      List<Span> spans = flatten(consumed);
+      SpanWire wire = SpanWire.locate(hint, consumed, spans.size());
+      int k0 = indexOf(consumed, first);
+      long range = wire.range(k0);
+      assertThat(range).isNotNegative();
+      byte[] extra = wire.extra(k0);
+      assertThat(extra).isNotNull();
+      byte[] stored = new byte[(int) range + extra.length];
+      System.arraycopy(bytes, (int) (range >>> 32), stored, 0, (int) range);
+      System.arraycopy(extra, 0, stored, (int) range, extra.length);
+      assertThat(Span.parseFrom(stored)).isEqualTo(extended);
+      assertThat(stored.length).isEqualTo(extended.getSerializedSize());
+      if (twoInScope) {
+        assertThat(wire.range(k0 + 1)).isEqualTo(-1);
+        assertThat(wire.extra(k0 + 1)).isNull();
+      }
+      for (int k = 0; k < spans.size(); k++) {
+        if (k != k0 && !(twoInScope && k == k0 + 1)) {
+          assertThat(wire.extra(k)).isNull();
+          assertThat(Span.parser().parseFrom(bytes, (int) (wire.range(k) >>> 32), (int) wire.range(k)))
+              .isEqualTo(spans.get(k));
+        }
+      }
+    }
+  }
+
+  /** The flattened index of the first span of scope {@code at}. */
+  private static int indexOf(ExportTraceServiceRequest req, int[] at) {
+    int k = 0;
+    for (int i = 0; i < req.getResourceSpansCount(); i++) {
+      for (int j = 0; j < req.getResourceSpans(i).getScopeSpansCount(); j++) {
+        if (i == at[0] && j == at[1]) {
+          return k;
+        }
+        k += req.getResourceSpans(i).getScopeSpans(j).getSpansCount();
+      }
+    }
+    throw new IllegalArgumentException();
+  }
+
+  @Test
   void bytesThatDoNotWalkCleanlyGiveNothing() {
     assertThat(SpanWire.walk(new byte[] {0x0a, 0x05, 0x12})).isNull(); // length past the end
     assertThat(SpanWire.walk(new byte[] {0x0b})).isNull(); // a group

@@ -235,6 +235,44 @@ class TailSamplingProcessorTest {
   }
 
   @Test
+  void aTraceDecidedEarlyWhileItsRequestIsAddingSpansGetsItsLaterSpansAsLate() {
+    TailSamplingProcessor p = processor("""
+        decision_wait: 30s
+        num_traces: 100000
+        max_pending_bytes: 16KiB
+        shards: 1
+        policies: [{name: all, type: always_sample}]
+        """);
+    Random random = new Random(9);
+    ByteString a = randomTraceId(random);
+    ByteString c = randomTraceId(random);
+    p.consume(spans(List.of(a, c), 1)).await(); // A is the oldest pending trace, C the newest
+    assertThat(p.pendingTraces()).isEqualTo(2);
+    // 4 KiB chunks: A's 3 KB spans put the shard over its bytes, and A, the oldest, is decided while this request is
+    // still adding A's spans; the ones after that follow the decision (late spans), none goes to a freed slot
+    p.consume(spans(List.of(a, a, a, a, a, a), 3000)).await();
+    assertThat(counter("gateway.processor.tail_sampling.traces.evicted_early")).isEqualTo(1);
+    assertThat(byTrace(sink.received()).get(a)).hasSize(7);
+    assertThat(p.pendingTraces()).isEqualTo(1);
+    assertThat(counter("gateway.processor.tail_sampling.late.spans", "decision", "sampled")).isPositive();
+  }
+
+  /** One resource and scope; a span per trace id given (in order), each with an attribute of {@code pad} bytes. */
+  private static ExportTraceServiceRequest spans(List<ByteString> traceIds, int pad) {
+    ScopeSpans.Builder ss = ScopeSpans.newBuilder();
+    byte[] spanId = new byte[8];
+    Random r = new Random(pad);
+    for (ByteString id : traceIds) {
+      r.nextBytes(spanId);
+      ss.addSpans(Span.newBuilder().setTraceId(id).setSpanId(ByteString.copyFrom(spanId)).setName("op")
+          .setStartTimeUnixNano(1_700_000_000_000_000_000L).setEndTimeUnixNano(1_700_000_000_100_000_000L)
+          .addAttributes(kv("pad", "p".repeat(pad))));
+    }
+    return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(kv("service.name", "a"))).addScopeSpans(ss)).build();
+  }
+
+  @Test
   void tooLargeTracesAreDroppedWholeAndCounted() {
     TailSamplingProcessor p = processor("""
         decision_wait: 1s
@@ -465,16 +503,25 @@ class TailSamplingProcessorTest {
       ExportTraceServiceRequest parsed = ExportTraceServiceRequest.parseFrom(bytes);
       // as a cost processor would: one span rewritten (serialized), the others copied from the bytes
       ExportTraceServiceRequest consumed = parsed;
+      io.goblinos.gateway.api.signal.WireBytes hint = new io.goblinos.gateway.api.signal.WireBytes(parsed, bytes);
       if (!SpanWireTest.flatten(parsed).isEmpty() && parsed.getResourceSpans(0).getScopeSpansCount() > 0
           && parsed.getResourceSpans(0).getScopeSpans(0).getSpansCount() > 0) {
         ExportTraceServiceRequest.Builder b = parsed.toBuilder();
         b.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0).setName("rewritten");
+        ScopeSpans ss = parsed.getResourceSpans(0).getScopeSpans(0);
+        if (ss.getSpansCount() > 1) {
+          // as cost does: attributes appended and declared, so the received bytes plus the new fields are stored
+          Span original = ss.getSpans(1);
+          List<KeyValue> added = List.of(kv("llm.cost", "0.25"), kv("llm.tokens.total", "42"));
+          Span extended = original.toBuilder().addAllAttributes(added).build();
+          hint.declareAppended(extended, original, Span.ATTRIBUTES_FIELD_NUMBER, added);
+          b.getResourceSpansBuilder(0).getScopeSpansBuilder(0).setSpans(1, extended);
+        }
         consumed = b.build();
       }
       sent.addAll(SpanWireTest.flatten(consumed));
       ExportTraceServiceRequest c = consumed;
-      io.goblinos.gateway.api.signal.WireBytes.during(new io.goblinos.gateway.api.signal.WireBytes(parsed, bytes),
-          () -> p.consume(c)).await();
+      io.goblinos.gateway.api.signal.WireBytes.during(hint, () -> p.consume(c)).await();
     }
     advance(2 * SECOND);
     p.tick().await();
