@@ -15,6 +15,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -157,6 +158,54 @@ class MemoryLimiterProcessorTest {
     MemoryProbe heap = MemoryProbe.heap();
     assertThat(heap.usedBytes()).isPositive();
     assertThat(heap.maxBytes()).isGreaterThanOrEqualTo(heap.usedBytes());
+  }
+
+  @Test
+  void generationalHeapsCountAllButEdenAndSingleGenerationHeapsTheirUseAfterTheLastCollection() {
+    java.lang.management.MemoryMXBean bean = java.lang.management.ManagementFactory.getMemoryMXBean();
+    // G1's pools: eden is left out, survivors and old generation count as they are now
+    MemoryProbe g1 = MemoryProbe.of(List.of(FakePool.heap("G1 Eden Space", 500, 0), FakePool.heap("G1 Old Gen", 300, 100),
+        FakePool.heap("G1 Survivor Space", 20, 0), FakePool.nonHeap("Metaspace", 7000)), bean);
+    assertThat(g1.usedBytes()).isEqualTo(320);
+    // ZGC (JDK 17) or Shenandoah: one pool, whose current use counts garbage: what was left after the last collection
+    assertThat(MemoryProbe.of(List.of(FakePool.heap("ZHeap", 900, 250)), bean).usedBytes()).isEqualTo(250);
+    assertThat(MemoryProbe.of(List.of(FakePool.heap("Shenandoah", 900, 0)), bean).usedBytes())
+        .as("not collected yet: its current use").isEqualTo(900);
+  }
+
+  /** A memory pool with fixed figures: current use, and use after the last collection (0: none yet). */
+  private record FakePool(String name, java.lang.management.MemoryType type, long used, long afterGc)
+      implements java.lang.management.MemoryPoolMXBean {
+    static FakePool heap(String name, long used, long afterGc) {
+      return new FakePool(name, java.lang.management.MemoryType.HEAP, used, afterGc);
+    }
+
+    static FakePool nonHeap(String name, long used) {
+      return new FakePool(name, java.lang.management.MemoryType.NON_HEAP, used, 0);
+    }
+
+    @Override public String getName() { return name; }
+    @Override public java.lang.management.MemoryType getType() { return type; }
+    @Override public java.lang.management.MemoryUsage getUsage() { return new java.lang.management.MemoryUsage(0, used, used, -1); }
+    @Override public java.lang.management.MemoryUsage getPeakUsage() { return getUsage(); }
+    @Override public void resetPeakUsage() {}
+    @Override public boolean isValid() { return true; }
+    @Override public String[] getMemoryManagerNames() { return new String[0]; }
+    @Override public long getUsageThreshold() { return 0; }
+    @Override public void setUsageThreshold(long threshold) {}
+    @Override public boolean isUsageThresholdExceeded() { return false; }
+    @Override public long getUsageThresholdCount() { return 0; }
+    @Override public boolean isUsageThresholdSupported() { return false; }
+    @Override public long getCollectionUsageThreshold() { return 0; }
+    @Override public void setCollectionUsageThreshold(long threshold) {}
+    @Override public boolean isCollectionUsageThresholdExceeded() { return false; }
+    @Override public long getCollectionUsageThresholdCount() { return 0; }
+    @Override public boolean isCollectionUsageThresholdSupported() { return false; }
+    @Override public java.lang.management.MemoryUsage getCollectionUsage() {
+      return afterGc == 0 ? new java.lang.management.MemoryUsage(0, 0, 0, -1)
+          : new java.lang.management.MemoryUsage(0, afterGc, afterGc, -1);
+    }
+    @Override public javax.management.ObjectName getObjectName() { return null; }
   }
 
   @Test
