@@ -77,7 +77,9 @@ public final class BenchRunner {
     int connections = 64;
     /** Long enough for the JIT to settle: C2 compiled for 25-30 s under load here, up to half of the process's CPU. */
     int warmupSeconds = 30;
-    int saturationSeconds = 15;
+    int saturationSeconds = 10;
+    /** Saturation rounds, null receiver and pipeline in turn; the figures are the medians. */
+    int rounds = 3;
     int pointSeconds = 6;
     double[] fractions = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1};
     int auditEvents = 20_000;
@@ -97,6 +99,7 @@ public final class BenchRunner {
           o.quick = true;
           o.warmupSeconds = 15;
           o.saturationSeconds = 5;
+          o.rounds = 1;
           o.pointSeconds = 3;
           o.fractions = new double[] {0.25, 0.5, 0.9};
           o.auditEvents = 5_000;
@@ -131,6 +134,7 @@ public final class BenchRunner {
           case "in-flight" -> o.inFlight = Integer.parseInt(v);
           case "warmup" -> o.warmupSeconds = Integer.parseInt(v);
           case "duration" -> o.saturationSeconds = Integer.parseInt(v);
+          case "rounds" -> o.rounds = Math.max(1, Integer.parseInt(v));
           case "point-duration" -> o.pointSeconds = Integer.parseInt(v);
           case "fractions" -> o.fractions = Stream.of(v.split(",")).mapToDouble(Double::parseDouble).toArray();
           case "audit-events" -> o.auditEvents = Integer.parseInt(v);
@@ -172,7 +176,18 @@ public final class BenchRunner {
    * Saturation: items/s from the target's own counter and CPU-seconds of the target process, both over the same
    * wall-clock window; requests/s and errors as the generator saw them.
    */
-  record Saturation(double itemsPerSecond, double cpuSecondsPerMillion, double requestsPerSecond, long errors) {}
+  record Saturation(double itemsPerSecond, double cpuSecondsPerMillion, double requestsPerSecond, long errors) {
+    /** Each figure's median over the rounds (the lower middle one of an even count), errors summed. */
+    static Saturation median(List<Saturation> rounds) {
+      return new Saturation(middle(rounds, Saturation::itemsPerSecond), middle(rounds, Saturation::cpuSecondsPerMillion),
+          middle(rounds, Saturation::requestsPerSecond), rounds.stream().mapToLong(Saturation::errors).sum());
+    }
+
+    private static double middle(List<Saturation> rounds, java.util.function.ToDoubleFunction<Saturation> figure) {
+      double[] v = rounds.stream().mapToDouble(figure).sorted().toArray();
+      return v.length == 0 ? Double.NaN : v[(v.length - 1) / 2];
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
@@ -205,27 +220,31 @@ public final class BenchRunner {
         payloads.size(), o.spansPerRequest, Payloads.bytes(payloads) / 1024.0 / payloads.size()));
     List<LoadPoint> points = new ArrayList<>();
 
-    // 1. the limit
+    // 1 + 2. the limit and the default pipeline, both running, saturated in turns (interleaved rounds): this
+    // machine's background load drifts within minutes, so each pair of measurements shares its conditions and the
+    // figures reported are the medians over the rounds
+    boolean measureLimit = o.phases.contains("limit");
+    boolean measurePipeline = o.phases.contains("pipeline");
+    Process nullRx = null;
+    int nullPort = -1;
+    Process gateway = null;
+    int http = -1;
+    int admin = -1;
     Saturation limit = new Saturation(Double.NaN, Double.NaN, Double.NaN, 0);
-    if (o.phases.contains("limit")) {
-      Path nullLog = o.out.resolve("null-receiver.log");
-      Process nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
-          List.of("127.0.0.1:0"), nullLog);
-      int nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
-      limit = saturate(NULL_RECEIVER, nullRx.pid(), nullPort, () -> statsSpans(nullPort), pool, payloads);
-      points.addAll(openLoop(NULL_RECEIVER, nullPort, payloads, limit.itemsPerSecond()));
-      stop(nullRx);
-    }
-
-    // 2. the default pipeline
     Saturation pipeline = new Saturation(Double.NaN, Double.NaN, Double.NaN, 0);
     LoadPoint half = new LoadPoint(PIPELINE, 0.5, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0);
     double rssMb = Double.NaN;
-    if (o.phases.contains("pipeline")) {
+    if (measureLimit) {
+      Path nullLog = o.out.resolve("null-receiver.log");
+      nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
+          List.of("127.0.0.1:0"), nullLog);
+      nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
+    }
+    if (measurePipeline) {
       Path dir = Files.createDirectories(o.out.resolve("gateway"));
-      int http = freePort();
+      http = freePort();
       int grpc = freePort();
-      int admin = freePort();
+      admin = freePort();
       List<String> cmd = new ArrayList<>(List.of("run", "--config", o.config.toString(),
           "--set", "receivers.otlp.protocols.http.endpoint=127.0.0.1:" + http,
           "--set", "receivers.otlp.protocols.grpc.endpoint=127.0.0.1:" + grpc,
@@ -250,10 +269,56 @@ public final class BenchRunner {
           jvm.add(opt);
         }
       }
-      Process gateway = startLauncher(jvm, cmd, gatewayLog);
+      gateway = startLauncher(jvm, cmd, gatewayLog);
       awaitReady(gateway, gatewayLog, admin);
       log("gateway ready: pid " + gateway.pid() + ", OTLP/HTTP 127.0.0.1:" + http);
-      pipeline = saturate(PIPELINE, gateway.pid(), http, () -> acceptedSpans(admin), pool, payloads);
+    }
+    int gatewayAdmin = admin;
+    if (measureLimit) {
+      warmUp(NULL_RECEIVER, nullPort, pool, payloads);
+    }
+    if (measurePipeline) {
+      warmUp(PIPELINE, http, pool, payloads);
+    }
+    List<Saturation> limitRounds = new ArrayList<>();
+    List<Saturation> pipelineRounds = new ArrayList<>();
+    for (int round = 1; round <= o.rounds; round++) {
+      String of = o.rounds > 1 ? " (round " + round + " of " + o.rounds + ")" : "";
+      if (measurePipeline) {
+        settle(gateway.pid()); // deciding the traces of the load before it uses the CPU for a decision wait
+      }
+      if (measureLimit) {
+        int port = nullPort;
+        limitRounds.add(saturate(NULL_RECEIVER + of, nullRx.pid(), port, () -> statsSpans(port), pool, payloads));
+      }
+      if (measurePipeline) {
+        pipelineRounds.add(saturate(PIPELINE + of, gateway.pid(), http, () -> acceptedSpans(gatewayAdmin), pool, payloads));
+      }
+      if (measureLimit && measurePipeline) {
+        log(String.format(Locale.ROOT, "round %d: pipeline_ratio %.2f", round,
+            pipelineRounds.get(round - 1).itemsPerSecond() / limitRounds.get(round - 1).itemsPerSecond()));
+      }
+    }
+    if (measureLimit) {
+      limit = Saturation.median(limitRounds);
+      if (o.rounds > 1) {
+        log(String.format(Locale.ROOT, "%s: median of %d rounds %.0f spans/s, %.2f CPU-s per M spans", NULL_RECEIVER,
+            o.rounds, limit.itemsPerSecond(), limit.cpuSecondsPerMillion()));
+      }
+    }
+    if (measurePipeline) {
+      pipeline = Saturation.median(pipelineRounds);
+      if (o.rounds > 1) {
+        log(String.format(Locale.ROOT, "%s: median of %d rounds %.0f spans/s, %.2f CPU-s per M spans", PIPELINE,
+            o.rounds, pipeline.itemsPerSecond(), pipeline.cpuSecondsPerMillion()));
+      }
+      settle(gateway.pid());
+    }
+    if (measureLimit) {
+      points.addAll(openLoop(NULL_RECEIVER, nullPort, payloads, limit.itemsPerSecond()));
+      stop(nullRx);
+    }
+    if (measurePipeline) {
       String metrics = get("http://127.0.0.1:" + admin + "/metrics");
       log(String.format(Locale.ROOT, "pipeline: tail_sampling late spans so far %.0f of %.0f accepted (fresh trace ids keep this near 0)",
           PrometheusText.sum(metrics, "gateway_processor_tail_sampling_late_spans_total"),
@@ -301,8 +366,9 @@ public final class BenchRunner {
     report.add("# Goblin Gateway benchmark " + Instant.now() + (o.quick ? " (--quick)" : ""));
     report.add("machine: " + Machine.describe());
     report.add("traces pipeline processors: " + processors + "; exporters: null sink (nop)");
-    report.add("load generator: " + o.generator + "; " + o.spansPerRequest + " spans/request; saturation " + o.saturationSeconds
-        + " s after " + o.warmupSeconds + " s warm-up; open-loop points " + o.pointSeconds + " s each");
+    report.add("load generator: " + o.generator + "; " + o.spansPerRequest + " spans/request; saturation " + o.rounds + " x "
+        + o.saturationSeconds + " s (null receiver and pipeline in turn, medians) after " + o.warmupSeconds
+        + " s warm-up; open-loop points " + o.pointSeconds + " s each");
     report.add(String.format(Locale.ROOT, "limit (null receiver): %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
         limit.itemsPerSecond(), limit.cpuSecondsPerMillion(), limit.requestsPerSecond(), limit.errors()));
     report.add(String.format(Locale.ROOT, "pipeline: %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
@@ -328,14 +394,7 @@ public final class BenchRunner {
       throws Exception {
     String url = "http://127.0.0.1:" + port;
     boolean wrk = o.generator.equals("wrk");
-    String how = wrk ? "wrk -t" + o.wrkThreads + " -c" + o.wrkConnections : "closed loop, " + o.inFlight + " requests in flight";
-    log(target + ": warm-up " + o.warmupSeconds + " s (" + how + ")");
     try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, o.inFlight)) {
-      if (wrk) {
-        wrk(url, pool, o.warmupSeconds);
-      } else {
-        load.closedLoop("/v1/traces", "application/x-protobuf", payloads, o.inFlight, Duration.ofSeconds(o.warmupSeconds));
-      }
       double items0 = counter.get();
       double cpu0 = ProcStat.cpuSeconds(pid);
       long self = ProcessHandle.current().pid();
@@ -373,6 +432,39 @@ public final class BenchRunner {
       }
       return new Saturation(rate, cpuPerMillion, requestsPerSecond, errors);
     }
+  }
+
+  /** Saturates {@code target} for the warm-up time (the JIT compiles under load for the first 25-30 s). */
+  private void warmUp(String target, int port, Path pool, List<Payload> payloads) throws Exception {
+    boolean wrk = o.generator.equals("wrk");
+    String how = wrk ? "wrk -t" + o.wrkThreads + " -c" + o.wrkConnections : "closed loop, " + o.inFlight + " requests in flight";
+    log(target + ": warm-up " + o.warmupSeconds + " s (" + how + ")");
+    if (wrk) {
+      wrk("http://127.0.0.1:" + port, pool, o.warmupSeconds);
+    } else {
+      try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, o.inFlight)) {
+        load.closedLoop("/v1/traces", "application/x-protobuf", payloads, o.inFlight, Duration.ofSeconds(o.warmupSeconds));
+      }
+    }
+  }
+
+  /**
+   * Waits until process {@code pid} is idle (under a tenth of a core over half a second), at most 20 s: after a
+   * saturation the gateway still decides the pending traces for up to a decision wait, which would otherwise take CPU
+   * from the next measurement.
+   */
+  private void settle(long pid) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    double before = ProcStat.cpuSeconds(pid);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      double now = ProcStat.cpuSeconds(pid);
+      if (now - before < 0.05) {
+        return;
+      }
+      before = now;
+    }
+    log("note: process " + pid + " still busy after 20 s of waiting for it to settle");
   }
 
   private WrkReport wrk(String url, Path pool, int seconds) throws Exception {
