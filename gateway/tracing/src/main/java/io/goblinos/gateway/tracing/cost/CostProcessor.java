@@ -5,12 +5,12 @@ import io.goblinos.gateway.api.component.ComponentContext;
 import io.goblinos.gateway.api.component.Host;
 import io.goblinos.gateway.api.component.Processor;
 import io.goblinos.gateway.api.consumer.Consumer;
+import io.goblinos.gateway.api.signal.WireBytes;
 import io.goblinos.gateway.tracing.internal.LabelGuard;
 import io.goblinos.gateway.tracing.internal.Otlp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -25,7 +25,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +48,14 @@ import java.util.logging.Logger;
  * cardinality guard ({@code max_label_values}). The Counter objects are registered once per label set and kept in
  * bounded maps ({@value #MAX_CACHED_METER_KEYS} keys each); label sets beyond that are registered through Micrometer
  * on every use (same series, just the slower path).
+ *
+ * <p>Per span the work is kept small, as every span of every request passes here: one pass over the attributes finds
+ * what is read and written ({@link GenAiAttributes}); an LLM span is rebuilt on its own ({@link SpanEdit}) and put into
+ * copies of its scope and resource, so the other spans stay the very objects received. When the attributes set are
+ * all new, the rebuilt span is declared to {@link WireBytes} as the received one with attributes appended, which lets
+ * tail sampling copy its received bytes instead of serializing it. Meters and totals are recorded per span through one
+ * per-key state (its Counters and its {@link CostTracker.Account}), reached with one map lookup, which also remembers
+ * that the key's labels pass the guards and the key's last price.
  */
 public final class CostProcessor implements Processor<ExportTraceServiceRequest> {
   private static final Logger LOG = Logger.getLogger(CostProcessor.class.getName());
@@ -57,6 +64,10 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   public static final String PRICES_PATH = "/v1/prices";
   /** Label sets whose Counter objects are cached (per map); later ones are looked up in the registry each time. */
   static final int MAX_CACHED_METER_KEYS = 10_000;
+  private static final KeyValue UNKNOWN_MODEL_TRUE = KeyValue.newBuilder()
+      .setKey(GenAiAttributes.KEYS[GenAiAttributes.UNKNOWN_MODEL]).setValue(Otlp.boolValue(true)).build();
+  private static final KeyValue DISCREPANCY_TRUE = KeyValue.newBuilder()
+      .setKey(GenAiAttributes.KEYS[GenAiAttributes.DISCREPANCY]).setValue(Otlp.boolValue(true)).build();
 
   private final ComponentContext context;
   private final CostConfig config;
@@ -67,8 +78,8 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   private final LabelGuard modelGuard;
   private final LabelGuard goblinGuard;
   private final Counter trackerFailures;
-  /** Counters per (provider, model, goblin_id): at most {@link #MAX_CACHED_METER_KEYS} keys. */
-  private final ConcurrentHashMap<CostKey, KeyMeters> keyMeters = new ConcurrentHashMap<>();
+  /** Counters and tracker account per (provider, model, goblin_id): at most {@link #MAX_CACHED_METER_KEYS} keys. */
+  private final ConcurrentHashMap<CostKey, KeyState> keyStates = new ConcurrentHashMap<>();
   /** Counters per (provider, model): at most {@link #MAX_CACHED_METER_KEYS} keys. */
   private final ConcurrentHashMap<ModelKey, ModelMeters> modelMeters = new ConcurrentHashMap<>();
   private volatile long reloadTimer = -1;
@@ -187,106 +198,142 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   @Override
   public Future<Void> consume(ExportTraceServiceRequest request) {
-    PriceIndex prices = store.current();
-    ExportTraceServiceRequest.Builder builder = null;
-    Map<CostKey, CostTotals> increments = null;
-    for (int i = 0; i < request.getResourceSpansCount(); i++) {
+    GenAiAttributes found = new GenAiAttributes(config.goblinIdAttribute());
+    PriceIndex prices = null;
+    WireBytes wire = null;
+    ExportTraceServiceRequest.Builder out = null;
+    for (int i = 0, ni = request.getResourceSpansCount(); i < ni; i++) {
       ResourceSpans rs = request.getResourceSpans(i);
-      Resource resource = rs.getResource();
-      for (int j = 0; j < rs.getScopeSpansCount(); j++) {
+      ResourceSpans.Builder rsOut = null;
+      for (int j = 0, nj = rs.getScopeSpansCount(); j < nj; j++) {
         ScopeSpans ss = rs.getScopeSpans(j);
-        for (int k = 0; k < ss.getSpansCount(); k++) {
+        ScopeSpans.Builder ssOut = null;
+        for (int k = 0, nk = ss.getSpansCount(); k < nk; k++) {
           Span span = ss.getSpans(k);
-          List<KeyValue> attrs = span.getAttributesList();
-          String provider = Otlp.asString(Otlp.find(attrs, "gen_ai.provider.name"));
+          found.scan(span.getAttributesList());
+          String provider = Otlp.asString(found.value(GenAiAttributes.PROVIDER_NAME));
           if (provider == null) {
-            provider = Otlp.asString(Otlp.find(attrs, "gen_ai.system"));
+            provider = Otlp.asString(found.value(GenAiAttributes.SYSTEM));
             if (provider == null) {
               continue;
             }
           }
-          if (builder == null) {
-            builder = request.toBuilder();
-            increments = new HashMap<>();
+          if (ssOut == null) {
+            if (prices == null) {
+              prices = store.current();
+              wire = WireBytes.current();
+            }
+            ssOut = ss.toBuilder();
           }
-          Span.Builder sb = builder.getResourceSpansBuilder(i).getScopeSpansBuilder(j).getSpansBuilder(k);
-          enrich(span, resource, PriceIndex.normalizeProvider(provider), prices, sb, increments);
+          // the enriched span replaces the original in a copy of its scope: the spans around it stay the very objects
+          ssOut.setSpans(k,
+              enrich(span, found, rs.getResource(), PriceIndex.normalizeProvider(provider), prices, wire));
+        }
+        if (ssOut != null) {
+          if (rsOut == null) {
+            rsOut = rs.toBuilder();
+          }
+          rsOut.setScopeSpans(j, ssOut.build());
         }
       }
+      if (rsOut != null) {
+        if (out == null) {
+          out = request.toBuilder();
+        }
+        out.setResourceSpans(i, rsOut.build());
+      }
     }
-    if (builder == null) {
+    if (out == null) {
       return next.consume(request);
     }
-    Map<CostKey, CostTotals> inc = increments;
-    store.add(inc).onFailure(t -> trackerFailures.increment());
-    recordMeters(inc);
-    return next.consume(builder.build());
+    store.endBatch().onFailure(t -> trackerFailures.increment());
+    return next.consume(out.build());
   }
 
-  private void enrich(Span span, Resource resource, String provider, PriceIndex prices, Span.Builder sb,
-                      Map<CostKey, CostTotals> increments) {
-    List<KeyValue> attrs = span.getAttributesList();
-    String model = Otlp.asString(Otlp.find(attrs, "gen_ai.response.model"));
+  /** The enriched copy of one LLM span whose attributes {@code found} holds; records its meters and increments. */
+  private Span enrich(Span span, GenAiAttributes found, Resource resource, String provider, PriceIndex prices,
+                      WireBytes wire) {
+    SpanEdit edit = new SpanEdit(found);
+    String model = Otlp.asString(found.value(GenAiAttributes.RESPONSE_MODEL));
     if (model == null || model.isEmpty()) {
-      model = Otlp.asString(Otlp.find(attrs, "gen_ai.request.model"));
+      model = Otlp.asString(found.value(GenAiAttributes.REQUEST_MODEL));
     }
-    long in = tokens(attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
-    long out = tokens(attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
+    long in = tokens(found, GenAiAttributes.INPUT_TOKENS, GenAiAttributes.PROMPT_TOKENS);
+    long out = tokens(found, GenAiAttributes.OUTPUT_TOKENS, GenAiAttributes.COMPLETION_TOKENS);
     long start = span.getStartTimeUnixNano();
     long end = span.getEndTimeUnixNano();
     if (end != 0 && start != 0 && end >= start) {
-      Otlp.put(sb, "llm.latency", Otlp.doubleValue((end - start) / 1e9));
+      edit.put(GenAiAttributes.LATENCY, Otlp.doubleValue((end - start) / 1e9));
     }
-    Otlp.put(sb, "llm.tokens.total", Otlp.intValue(in + out));
-    PriceEntry price = prices.lookup(provider, model, start);
-    String goblin = Otlp.string(span, resource, config.goblinIdAttribute());
-    CostKey key = new CostKey(providerGuard.admit(provider), modelGuard.admit(model == null ? "unknown" : model),
-        goblinGuard.admit(goblin == null || goblin.isEmpty() ? "unknown" : goblin));
+    edit.put(GenAiAttributes.TOKENS_TOTAL, Otlp.intValue(in + out));
+    String goblin = Otlp.asString(found.goblinId());
+    if (goblin == null && resource != null) {
+      goblin = Otlp.asString(Otlp.find(resource.getAttributesList(), config.goblinIdAttribute()));
+    }
+    CostKey labels = new CostKey(provider, model == null ? "unknown" : model,
+        goblin == null || goblin.isEmpty() ? "unknown" : goblin);
+    KeyState state = keyStates.get(labels);
+    PriceEntry price;
+    if (state != null && state.admittedAsIs && model != null) {
+      // the labels are the key: the guards would pass them unchanged (admitted values stay admitted)
+      price = state.price(prices, start);
+    } else {
+      state = admit(labels);
+      price = prices.lookup(provider, model, start);
+    }
     double cost = 0;
     if (price == null) {
-      Otlp.put(sb, "llm.cost.unknown_model", Otlp.boolValue(true));
-      modelMeters(key).unknownModel().increment();
+      edit.put(GenAiAttributes.UNKNOWN_MODEL, UNKNOWN_MODEL_TRUE);
+      state.modelMeters().unknownModel().increment();
     } else {
       cost = price.cost(in, out);
-      AnyValue reportedValue = Otlp.find(attrs, "llm.cost");
-      double reported = Otlp.asDouble(reportedValue);
+      double reported = Otlp.asDouble(found.value(GenAiAttributes.COST));
       if (!Double.isNaN(reported) && Math.abs(reported - cost) > config.discrepancyThreshold() * Math.abs(cost)) {
-        Otlp.put(sb, "llm.cost.reported", Otlp.doubleValue(reported));
-        Otlp.put(sb, "llm.cost.discrepancy", Otlp.boolValue(true));
-        modelMeters(key).discrepancy().increment();
+        edit.put(GenAiAttributes.REPORTED, Otlp.doubleValue(reported));
+        edit.put(GenAiAttributes.DISCREPANCY, DISCREPANCY_TRUE);
+        state.modelMeters().discrepancy().increment();
       }
-      Otlp.put(sb, "llm.cost", Otlp.doubleValue(cost));
+      edit.put(GenAiAttributes.COST, Otlp.doubleValue(cost));
     }
-    increments.merge(key, new CostTotals(cost, in, out, 1, price == null ? 1 : 0), CostTotals::plus);
+    state.record(cost, in, out, price != null);
+    return edit.applyTo(span, wire);
   }
 
-  private static long tokens(List<KeyValue> attrs, String key, String legacyKey) {
-    long n = Otlp.asCount(Otlp.find(attrs, key));
+  private static long tokens(GenAiAttributes found, int slot, int legacySlot) {
+    long n = Otlp.asCount(found.value(slot));
     if (n < 0) {
-      n = Otlp.asCount(Otlp.find(attrs, legacyKey));
+      n = Otlp.asCount(found.value(legacySlot));
     }
     return Math.max(0, n);
   }
 
-  private void recordMeters(Map<CostKey, CostTotals> inc) {
-    inc.forEach((k, v) -> {
-      KeyMeters m = keyMeters(k);
-      if (v.costUsd() > 0 || v.unpricedSpans() < v.spans()) {
-        m.cost().increment(v.costUsd());
-      }
-      m.inputTokens.increment(v.inputTokens());
-      m.outputTokens.increment(v.outputTokens());
-    });
+  /**
+   * The state of the key {@code labels} count under: each label through its cardinality guard (which counts what it
+   * collapses into {@value LabelGuard#OTHER}). When none changed, the state is marked {@link KeyState#admittedAsIs}:
+   * later spans with these labels find it with one lookup and skip the guards, which would pass them unchanged again
+   * and count nothing. A label that is literally {@code other} always takes the guards (an admitted value and a
+   * collapsed one look the same).
+   */
+  private KeyState admit(CostKey labels) {
+    CostKey k = new CostKey(providerGuard.admit(labels.provider()), modelGuard.admit(labels.model()),
+        goblinGuard.admit(labels.goblinId()));
+    KeyState state = keyState(k);
+    if (!state.admittedAsIs && k.equals(labels) && !LabelGuard.OTHER.equals(k.provider())
+        && !LabelGuard.OTHER.equals(k.model()) && !LabelGuard.OTHER.equals(k.goblinId())) {
+      state.admittedAsIs = true;
+    }
+    return state;
   }
 
-  private KeyMeters keyMeters(CostKey k) {
-    KeyMeters m = keyMeters.get(k);
+  /** The state of {@code k}: cached (one lookup), or beyond {@link #MAX_CACHED_METER_KEYS} keys made for this use. */
+  private KeyState keyState(CostKey k) {
+    KeyState m = keyStates.get(k);
     if (m != null) {
       return m;
     }
-    m = new KeyMeters(k);
-    if (keyMeters.size() < MAX_CACHED_METER_KEYS) {
-      KeyMeters prev = keyMeters.putIfAbsent(k, m);
+    m = new KeyState(k);
+    if (keyStates.size() < MAX_CACHED_METER_KEYS) {
+      KeyState prev = keyStates.putIfAbsent(k, m);
       return prev == null ? m : prev;
     }
     return m;
@@ -308,7 +355,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   /** Cached Counter objects of one key. */
   Counter cachedTokenCounter(CostKey k, String direction) {
-    KeyMeters m = keyMeters(k);
+    KeyState m = keyState(k);
     return "input".equals(direction) ? m.inputTokens : m.outputTokens;
   }
 
@@ -319,20 +366,42 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   private record ModelKey(String provider, String model) {}
 
+  /** A price lookup's answer (null: unknown model) for one price table and UTC day. */
+  private record PriceMemo(PriceIndex prices, long day, PriceEntry entry) {}
+
   /**
-   * {@code llm.tokens} registered at once (as before: every LLM span records tokens); {@code llm.cost.usd} only on
-   * first use, so a key whose spans are all unpriced has no cost series, as before.
+   * What is recorded per key, reached with one map lookup per LLM span: its Counters and its {@link CostTracker}
+   * account (which keeps the key's pending increments; no per-request map, no encoded key string per add).
+   * {@code llm.tokens} is registered at once (every LLM span records tokens); {@code llm.cost.usd} only on the first
+   * priced span, so a key whose spans are all unpriced has no cost series.
    */
-  private final class KeyMeters {
+  private final class KeyState {
     private final CostKey key;
     final Counter inputTokens;
     final Counter outputTokens;
+    private final CostTracker.Account account;
     private volatile Counter cost;
+    private volatile ModelMeters model;
+    /** Spans whose labels equal this key pass the guards unchanged (see {@link #admit}). */
+    volatile boolean admittedAsIs;
+    /** The last price looked up for this key's provider and model. */
+    private volatile PriceMemo price;
 
-    KeyMeters(CostKey k) {
+    KeyState(CostKey k) {
       this.key = k;
       this.inputTokens = tokenCounter(k, "input");
       this.outputTokens = tokenCounter(k, "output");
+      this.account = store.account(k);
+    }
+
+    /** One LLM span: its meters, then its increment to the running totals. */
+    void record(double costUsd, long in, long out, boolean priced) {
+      if (priced) {
+        cost().increment(costUsd);
+      }
+      inputTokens.increment(in);
+      outputTokens.increment(out);
+      account.add(costUsd, in, out, 1, priced ? 0 : 1);
     }
 
     Counter cost() {
@@ -344,6 +413,31 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
         cost = c; // a racing thread registers the same meter: Micrometer returns the same instance
       }
       return c;
+    }
+
+    /**
+     * The price of this key's provider and model on the day of {@code epochNanos}: {@code prices.lookup}, remembered
+     * for the next span of the same table and day. Only for spans whose provider and model are this key's.
+     */
+    PriceEntry price(PriceIndex prices, long epochNanos) {
+      long day = PriceIndex.epochDay(epochNanos);
+      PriceMemo m = price;
+      if (m != null && m.prices() == prices && m.day() == day) {
+        return m.entry();
+      }
+      PriceEntry e = prices.lookupOnDay(key.provider(), key.model(), day);
+      price = new PriceMemo(prices, day, e);
+      return e;
+    }
+
+    /** The meters of this key's provider and model (shared by its goblins). */
+    ModelMeters modelMeters() {
+      ModelMeters m = model;
+      if (m == null) {
+        m = CostProcessor.this.modelMeters(key);
+        model = m;
+      }
+      return m;
     }
   }
 

@@ -59,7 +59,12 @@ import java.util.logging.Logger;
  * in {@code gateway.processor.cost.tracker.dropped{processor}} (spans) and logged at most once a minute. Spans are
  * still enriched and the {@code llm.*} meters still count them; only the shared running totals miss them.
  *
- * The embedded member: phone-home off, no multicast or auto-detection, TCP-IP join with the configured members
+ * <p>Each key's pending increments are a {@link Tally} in {@code unflushed}; the {@link Account} of a key remembers
+ * the tally it last added to, so an add is one uncontended lock: no map lookup, no encoded key string, no allocation.
+ * A flush removes each tally from {@code unflushed}, then closes it; an add that finds its tally closed goes through
+ * {@code unflushed} to the key's next one (once per key and flush).
+ *
+ * <p>The embedded member: phone-home off, no multicast or auto-detection, TCP-IP join with the configured members
  * listed one by one, bound to the configured address. It is started and shut down on a worker thread, never on an
  * event loop; every IMap call is either async ({@code CompletionStage} wrapped with
  * {@code Future.fromCompletionStage}) or run in {@code executeBlocking}.
@@ -85,7 +90,8 @@ public final class HazelcastCostStore implements CostStore {
   static final int EARLY_FLUSH_KEYS = MAX_UNFLUSHED_KEYS / 2;
   private static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
 
-  private final ConcurrentHashMap<String, CostTotals> unflushed = new ConcurrentHashMap<>();
+  /** Per key, the tally its increments go to until the next flush takes it; at most {@link #MAX_UNFLUSHED_KEYS}. */
+  private final ConcurrentHashMap<CostKey, Pending> unflushed = new ConcurrentHashMap<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
   private final AtomicLong droppedSpans = new AtomicLong();
   private final AtomicLong droppedSinceLog = new AtomicLong();
@@ -207,32 +213,51 @@ public final class HazelcastCostStore implements CostStore {
     });
   }
 
+  /** An account that keeps the key's current {@link Pending} tally, so that adding is one uncontended lock. */
   @Override
-  public Future<Void> add(Map<CostKey, CostTotals> increments) {
-    increments.forEach((k, v) -> mergeBounded(k.encode(), v));
+  public Account account(CostKey key) {
+    return new KeyAccount(key);
+  }
+
+  @Override
+  public Future<Void> endBatch() {
     if (flushTimer < 0 || unflushed.size() >= EARLY_FLUSH_KEYS) {
       flush();
     }
     return Future.succeededFuture();
   }
 
-  /** Merges into {@code unflushed}: always into a pending key, a new key only below {@link #MAX_UNFLUSHED_KEYS}. */
-  private void mergeBounded(String key, CostTotals inc) {
-    if (unflushed.computeIfPresent(key, (k, old) -> old.plus(inc)) != null) {
-      return;
+  /**
+   * Adds to the key's pending tally: the one in {@code unflushed}, else a new one when fewer than
+   * {@link #MAX_UNFLUSHED_KEYS} keys are pending (else the increment is dropped and counted). Returns the tally added
+   * to, or null when dropped.
+   */
+  private Pending addToKey(CostKey key, double cost, long in, long out, long spans, long unpriced) {
+    for (;;) {
+      Pending p = unflushed.get(key);
+      if (p == null) {
+        if (unflushed.size() >= MAX_UNFLUSHED_KEYS) {
+          dropped(spans);
+          return null;
+        }
+        Pending fresh = new Pending(key);
+        p = unflushed.putIfAbsent(key, fresh);
+        if (p == null) {
+          p = fresh;
+        }
+      }
+      if (p.tryAdd(cost, in, out, spans, unpriced)) {
+        return p;
+      }
+      // a flush took p between the lookup and the add; it removed p from unflushed first: look again
     }
-    if (unflushed.size() < MAX_UNFLUSHED_KEYS) {
-      unflushed.merge(key, inc, CostTotals::plus);
-      return;
-    }
-    dropped(inc);
   }
 
-  private void dropped(CostTotals inc) {
-    droppedSpans.addAndGet(inc.spans());
-    droppedSinceLog.addAndGet(inc.spans());
+  private void dropped(long spans) {
+    droppedSpans.addAndGet(spans);
+    droppedSinceLog.addAndGet(spans);
     if (droppedMeter != null) {
-      droppedMeter.increment(inc.spans());
+      droppedMeter.increment(spans);
     }
     long now = System.nanoTime();
     long last = lastDropLog.get();
@@ -255,38 +280,67 @@ public final class HazelcastCostStore implements CostStore {
 
   /**
    * Sends every unflushed increment in one {@code submitToKeys} with an {@link AddAllTotals}; at most one flush runs at
-   * a time (increments added meanwhile wait for the next one). On failure the increments are merged back for the next
-   * flush.
+   * a time (increments added meanwhile wait for the next one). Each pending tally is removed from {@code unflushed}
+   * and then closed: an add that reached it before it was closed is in this flush, a later one goes to a new tally for
+   * the next flush, so none is lost or counted twice. On failure the increments are merged back for the next flush.
    */
   Future<Void> flush() {
     IMap<String, double[]> t = totals;
     if (t == null || unflushed.isEmpty() || !flushing.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    Map<String, CostTotals> taken = new HashMap<>();
+    Map<CostKey, CostTotals> taken = new HashMap<>();
     Map<String, double[]> increments = new HashMap<>();
-    for (String key : new ArrayList<>(unflushed.keySet())) {
-      CostTotals inc = unflushed.remove(key);
-      if (inc != null) {
-        taken.put(key, inc);
-        increments.put(mapKey(key), inc.toArray());
+    for (Pending p : unflushed.values()) {
+      if (unflushed.remove(p.key, p)) {
+        CostTotals inc = p.close();
+        if (inc != null) {
+          taken.put(p.key, inc);
+          increments.put(mapKey(p.key.encode()), inc.toArray());
+        }
       }
     }
     Promise<Void> sent = Promise.promise();
-    t.submitToKeys(new HashSet<>(increments.keySet()), new AddAllTotals(increments)).whenComplete((r, err) -> {
-      if (err != null) {
-        taken.forEach(this::mergeBounded); // kept for the next flush
-        sent.fail(err);
-      } else {
-        sent.complete();
+    if (increments.isEmpty()) {
+      sent.complete();
+    } else {
+      try {
+        t.submitToKeys(new HashSet<>(increments.keySet()), new AddAllTotals(increments)).whenComplete((r, err) -> {
+          if (err != null) {
+            mergeBack(taken);
+            sent.fail(err);
+          } else {
+            sent.complete();
+          }
+        });
+      } catch (RuntimeException e) { // e.g. the member is shutting down: nothing was sent
+        mergeBack(taken);
+        sent.fail(e);
       }
-    });
+    }
     return sent.future().eventually(() -> {
       flushing.set(false);
       // on a timer, what arrived meanwhile waits for the next tick unless the pending keys are piling up
       boolean again = !closed && !unflushed.isEmpty() && (flushTimer < 0 || unflushed.size() >= EARLY_FLUSH_KEYS);
       return again ? flush() : Future.succeededFuture();
     });
+  }
+
+  /** Increments of a failed flush, kept for the next one (within the same bound as new ones). */
+  private void mergeBack(Map<CostKey, CostTotals> taken) {
+    taken.forEach((k, v) -> addToKey(k, v.costUsd(), v.inputTokens(), v.outputTokens(), v.spans(), v.unpricedSpans()));
+  }
+
+  /** The increments waiting for a flush (for tests). */
+  Map<CostKey, CostTotals> pendingTotals() {
+    Map<CostKey, CostTotals> m = new HashMap<>();
+    unflushed.forEach((k, p) -> {
+      CostTotals t = p.totals();
+      if (t != null) {
+        m.put(k, t);
+      }
+    });
+    return m;
   }
 
   /**
@@ -384,6 +438,40 @@ public final class HazelcastCostStore implements CostStore {
       return one.get(0);
     } catch (Exception e) {
       throw new IllegalStateException("unreadable price entry in " + PRICES + ": " + json, e);
+    }
+  }
+
+  /** The increments of one key waiting for a flush; closed (and out of {@code unflushed}) once a flush took them. */
+  private static final class Pending extends Tally {
+    final CostKey key;
+
+    Pending(CostKey key) {
+      this.key = key;
+    }
+  }
+
+  /**
+   * The account of one key: remembers the pending tally it last added to, so that adding is that tally's lock and
+   * nothing else until a flush closes it (once per {@code flush_interval}); then it looks up or starts the next one.
+   */
+  private final class KeyAccount implements Account {
+    private final CostKey key;
+    private volatile Pending pending;
+
+    KeyAccount(CostKey key) {
+      this.key = key;
+    }
+
+    @Override
+    public void add(double costUsd, long inputTokens, long outputTokens, long spans, long unpricedSpans) {
+      Pending p = pending;
+      if (p != null && p.tryAdd(costUsd, inputTokens, outputTokens, spans, unpricedSpans)) {
+        return;
+      }
+      p = addToKey(key, costUsd, inputTokens, outputTokens, spans, unpricedSpans);
+      if (p != null) {
+        pending = p;
+      }
     }
   }
 

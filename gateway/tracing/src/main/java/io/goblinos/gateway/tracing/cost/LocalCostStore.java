@@ -1,6 +1,7 @@
 package io.goblinos.gateway.tracing.cost;
 
 import io.vertx.core.Future;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -8,11 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Price table and totals in this process only ({@code mode: local}, for sidecars): a volatile snapshot and a
- * concurrent map. The number of keys is bounded by the processor's label guard on model and goblin id.
+ * concurrent map of one {@link Tally} per key, which is also the key's {@link CostTracker.Account}. The number of keys
+ * is bounded by the processor's label guard on model and goblin id.
  */
 public final class LocalCostStore implements CostStore {
   private volatile PriceIndex prices = PriceIndex.EMPTY;
-  private final ConcurrentHashMap<CostKey, CostTotals> totals = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<CostKey, LocalAccount> totals = new ConcurrentHashMap<>();
 
   @Override
   public Future<Void> start() {
@@ -31,8 +33,13 @@ public final class LocalCostStore implements CostStore {
   }
 
   @Override
-  public Future<Void> add(Map<CostKey, CostTotals> increments) {
-    increments.forEach((k, v) -> totals.merge(k, v, CostTotals::plus));
+  public Account account(CostKey key) {
+    LocalAccount a = totals.get(key);
+    return a != null ? a : totals.computeIfAbsent(key, k -> new LocalAccount());
+  }
+
+  @Override
+  public Future<Void> endBatch() {
     return Future.succeededFuture();
   }
 
@@ -42,13 +49,26 @@ public final class LocalCostStore implements CostStore {
   }
 
   private Map<CostKey, CostTotals> sortedCopy() {
-    Map<CostKey, CostTotals> m = new TreeMap<>(java.util.Comparator.comparing(CostKey::encode));
-    m.putAll(totals);
+    Map<CostKey, CostTotals> m = new TreeMap<>(Comparator.comparing(CostKey::encode));
+    totals.forEach((k, a) -> {
+      CostTotals t = a.totals();
+      if (t != null) { // an account handed out but never added to is no total
+        m.put(k, t);
+      }
+    });
     return m;
   }
 
   @Override
   public Future<Void> close() {
     return Future.succeededFuture();
+  }
+
+  /** A running total that is never closed: every add lands. */
+  private static final class LocalAccount extends Tally implements Account {
+    @Override
+    public void add(double costUsd, long inputTokens, long outputTokens, long spans, long unpricedSpans) {
+      tryAdd(costUsd, inputTokens, outputTokens, spans, unpricedSpans);
+    }
   }
 }
