@@ -51,7 +51,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
    * Most traces decided in one turn of the event loop (spread over the shards); the rest follow in further turns, so
    * requests on the same event loop, and on others waiting for a shard's lock, wait for one slice at most.
    */
-  static final int TICK_SLICE_TRACES = 2048;
+  static final int TICK_SLICE_TRACES = 512;
 
   private final ComponentContext context;
   private final TailSamplingConfig config;
@@ -126,8 +126,11 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
       }
     };
     shards = new Shard[n];
-    // a few free chunks between the shards: in the steady state a log reuses the chunk another one just freed
-    chunkPool = new ChunkPool(FrameLog.chunkBytesFor(config.maxPendingBytes(), n), Math.max(2, n / 2));
+    // free chunks shared by the shards, so that in the steady state a log reuses a chunk another one freed. Chunks are
+    // freed in bursts (a decision tick's worth of traces) and taken one by one: the pool holds up to an eighth of the
+    // pending-bytes budget (32 chunks by default), which absorbs a tick's frees at a few hundred thousand spans/s
+    int chunkBytes = FrameLog.chunkBytesFor(config.maxPendingBytes(), n);
+    chunkPool = new ChunkPool(chunkBytes, (int) Math.max(2, Math.min(Integer.MAX_VALUE, config.maxPendingBytes() / 8 / chunkBytes)));
     for (int i = 0; i < n; i++) {
       shards[i] = new Shard(budget, config.numTraces(), config.maxPendingBytes(), config.maximumTraceSizeBytes(), sampledPerShard,
           notSampledPerShard, chunkPool, sink);
