@@ -97,6 +97,23 @@ class BenchParsingTest {
   }
 
   @Test
+  void saturationRoundsGiveEachFiguresMedianAndTheSumOfErrors() {
+    BenchRunner.Saturation a = new BenchRunner.Saturation(300_000, 5.0, 3000, 1);
+    BenchRunner.Saturation b = new BenchRunner.Saturation(200_000, 7.0, 2000, 0);
+    BenchRunner.Saturation c = new BenchRunner.Saturation(250_000, 4.0, 2500, 2);
+    BenchRunner.Saturation m = BenchRunner.Saturation.median(java.util.List.of(a, b, c));
+    assertThat(m.itemsPerSecond()).isEqualTo(250_000);
+    assertThat(m.cpuSecondsPerMillion()).isEqualTo(5.0); // its own median, not the fastest round's
+    assertThat(m.requestsPerSecond()).isEqualTo(2500);
+    assertThat(m.errors()).isEqualTo(3);
+    assertThat(BenchRunner.Saturation.median(java.util.List.of(a, b)).itemsPerSecond()).isEqualTo(200_000); // lower middle
+    assertThat(BenchRunner.Saturation.median(java.util.List.of(a)).itemsPerSecond()).isEqualTo(300_000);
+    assertThat(BenchRunner.Options.parse(new String[0]).rounds).isEqualTo(3);
+    assertThat(BenchRunner.Options.parse(new String[] {"--quick"}).rounds).isEqualTo(1);
+    assertThat(BenchRunner.Options.parse(new String[] {"--rounds=5"}).rounds).isEqualTo(5);
+  }
+
+  @Test
   void optionsQuickAndOverrides() {
     BenchRunner.Options o = BenchRunner.Options.parse(new String[] {"--quick", "--duration=7", "--fractions=0.5,1"});
     assertThat(o.quick).isTrue();
