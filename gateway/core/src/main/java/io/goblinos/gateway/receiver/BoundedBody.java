@@ -53,14 +53,26 @@ public final class BoundedBody {
    */
   public static byte[] decode(Buffer body, String contentEncoding, long limit, int maxRatio)
       throws TooLargeException, BadEncodingException {
+    if (body.length() > limit) {
+      throw new TooLargeException("request body of " + body.length() + " bytes is over the limit of " + limit + " bytes");
+    }
+    return decode(body.getBytes(), contentEncoding, limit, maxRatio);
+  }
+
+  /**
+   * As {@link #decode(Buffer, String, long, int)}, for a body already in an array: an identity body is returned as
+   * is (not copied).
+   */
+  public static byte[] decode(byte[] body, String contentEncoding, long limit, int maxRatio)
+      throws TooLargeException, BadEncodingException {
     String encoding = normalize(contentEncoding);
     if (encoding.equals("identity")) {
-      if (body.length() > limit) {
-        throw new TooLargeException("request body of " + body.length() + " bytes is over the limit of " + limit + " bytes");
+      if (body.length > limit) {
+        throw new TooLargeException("request body of " + body.length + " bytes is over the limit of " + limit + " bytes");
       }
-      return body.getBytes();
+      return body;
     }
-    byte[] compressed = body.getBytes();
+    byte[] compressed = body;
     long ratioLimit = maxRatio <= 0 ? Long.MAX_VALUE : Math.max(1024L, (long) compressed.length * maxRatio);
     long effective = Math.min(limit, ratioLimit);
     try (InputStream in = open(encoding, new ByteArrayInputStream(compressed))) {

@@ -22,6 +22,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.goblinos.gateway.receiver.BodyCollector;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The benchmark's ceiling: an OTLP/HTTP endpoint on the gateway's HTTP stack (Vert.x 5, one HTTP server verticle per
  * event loop sharing the port, compression off, the same options as the {@code otlp} receiver) that reads each body,
- * decodes it with protobuf exactly as the receiver does ({@code Buffer.getBytes()} then {@code parseFrom}), counts the
+ * collects and decodes it exactly as the receiver does ({@link BodyCollector} then {@code parseFrom}), counts the
  * items and answers an empty export response. Nothing else: no validation, no pipeline, no metrics registry.
  *
  * <p>{@code java -cp ... NullReceiver [host:port]} (default 127.0.0.1:0) prints
@@ -37,6 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code {"requests":N,"spans":N,"points":N,"logs":N}}. Stops on SIGTERM.
  */
 public final class NullReceiver extends VerticleBase {
+  /** The receiver's default {@code max_request_body_size}. */
+  private static final long MAX_BODY = io.goblinos.gateway.receiver.otlp.OtlpReceiverConfig.DEFAULT_MAX_REQUEST_BODY_SIZE;
   static final LongAdder REQUESTS = new LongAdder();
   static final LongAdder SPANS = new LongAdder();
   static final LongAdder POINTS = new LongAdder();
@@ -94,20 +97,36 @@ public final class NullReceiver extends VerticleBase {
       req.response().setStatusCode(404).end();
       return;
     }
-    req.body().onComplete(ar -> {
-      if (ar.failed()) {
-        req.response().setStatusCode(400).end();
+    // collected as the receiver collects it (BodyCollector, sized from Content-Length), then decoded the same way
+    String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    BodyCollector body = new BodyCollector(declared == null ? -1 : parseLength(declared), MAX_BODY);
+    boolean[] refused = {false};
+    req.handler(chunk -> {
+      if (!refused[0] && !body.add(chunk)) {
+        refused[0] = true;
+        req.response().setStatusCode(413).end();
+      }
+    });
+    req.endHandler(v -> {
+      if (refused[0]) {
         return;
       }
-      Buffer body = ar.result();
       try {
-        byte[] ok = consume(path, body.getBytes());
+        byte[] ok = consume(path, body.bytes());
         REQUESTS.increment();
         req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/x-protobuf").end(Buffer.buffer(ok));
       } catch (InvalidProtocolBufferException e) {
         req.response().setStatusCode(400).end(e.getMessage());
       }
     });
+  }
+
+  private static long parseLength(String declared) {
+    try {
+      return Long.parseLong(declared.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Decodes and counts; returns the success response body. */

@@ -12,6 +12,7 @@ import io.goblinos.gateway.auth.ResourcePrincipal;
 import io.goblinos.gateway.otlp.OtlpJson;
 import io.goblinos.gateway.otlp.OtlpResponses;
 import io.goblinos.gateway.otlp.OtlpValidation;
+import io.goblinos.gateway.receiver.BodyCollector;
 import io.goblinos.gateway.receiver.BoundedBody;
 import io.goblinos.gateway.receiver.ReceiverGuard;
 import io.goblinos.gateway.receiver.ReceiverMetrics;
@@ -194,19 +195,18 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
       tooLarge(req, start, "request body of " + declared + " bytes is over the limit of " + limit + " bytes", replyType);
       return;
     }
-    Buffer body = Buffer.buffer();
+    BodyCollector body = new BodyCollector(declared == null ? -1 : parseLong(declared), limit);
     boolean[] refused = {false};
     req.handler(chunk -> {
       if (refused[0]) {
         return;
       }
-      if (body.length() + chunk.length() > limit) {
+      if (!body.add(chunk)) {
         refused[0] = true;
         guard.cancel(readTimer);
         tooLarge(req, start, "request body is over the limit of " + limit + " bytes", replyType);
         return;
       }
-      body.appendBuffer(chunk);
     });
     req.exceptionHandler(err -> {
       refused[0] = true;
@@ -220,9 +220,10 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
       // Compressed bodies may inflate up to max_decompression_ratio times: treat them like JSON.
       boolean plain = encoding == null || encoding.isBlank() || "identity".equalsIgnoreCase(encoding.trim());
       int inlineLimit = PROTOBUF.equals(contentType) && plain ? INLINE_DECODE_LIMIT : INLINE_JSON_DECODE_LIMIT;
-      Future<Decoded<T>> decoded = body.length() <= inlineLimit
-          ? decodeNow(signal, body, encoding, contentType)
-          : vertx.executeBlocking(() -> decode(signal, body, encoding, contentType), false);
+      byte[] bytes = body.bytes();
+      Future<Decoded<T>> decoded = bytes.length <= inlineLimit
+          ? decodeNow(signal, bytes, encoding, contentType)
+          : vertx.executeBlocking(() -> decode(signal, bytes, encoding, contentType), false);
       decoded.onComplete(ar -> {
         if (ar.failed()) {
           failDecode(req, start, ar.cause(), replyType, signal);
@@ -236,7 +237,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   /** A decoded request and, for OTLP/protobuf, the bytes it was parsed from (null for JSON). */
   private record Decoded<T extends Message>(T request, byte[] wire) {}
 
-  private <T extends Message> Future<Decoded<T>> decodeNow(Signal<T> signal, Buffer body, String encoding,
+  private <T extends Message> Future<Decoded<T>> decodeNow(Signal<T> signal, byte[] body, String encoding,
                                                           String contentType) {
     try {
       return Future.succeededFuture(decode(signal, body, encoding, contentType));
@@ -245,7 +246,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  private <T extends Message> Decoded<T> decode(Signal<T> signal, Buffer body, String encoding, String contentType)
+  private <T extends Message> Decoded<T> decode(Signal<T> signal, byte[] body, String encoding, String contentType)
       throws Exception {
     byte[] raw = BoundedBody.decode(body, encoding, config.maxRequestBodySize(), config.maxDecompressionRatio());
     if (PROTOBUF.equals(contentType)) {
