@@ -53,9 +53,6 @@ public final class BoundedBody {
    */
   public static byte[] decode(Buffer body, String contentEncoding, long limit, int maxRatio)
       throws TooLargeException, BadEncodingException {
-    if (body.length() > limit) {
-      throw new TooLargeException("request body of " + body.length() + " bytes is over the limit of " + limit + " bytes");
-    }
     return decode(body.getBytes(), contentEncoding, limit, maxRatio);
   }
 

@@ -55,7 +55,7 @@ import java.util.logging.Logger;
  * all new, the rebuilt span is declared to {@link WireBytes} as the received one with attributes appended, which lets
  * tail sampling copy its received bytes instead of serializing it. Meters and totals are recorded per span through one
  * per-key state (its Counters and its {@link CostTracker.Account}), reached with one map lookup, which also remembers
- * that the key's labels pass the guards and the key's last price.
+ * that the key's labels pass the guards. Prices come from {@link PriceIndex#lookup}, which memoizes its answers.
  */
 public final class CostProcessor implements Processor<ExportTraceServiceRequest> {
   private static final Logger LOG = Logger.getLogger(CostProcessor.class.getName());
@@ -273,14 +273,10 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     CostKey labels = new CostKey(provider, model == null ? "unknown" : model,
         goblin == null || goblin.isEmpty() ? "unknown" : goblin);
     KeyState state = keyStates.get(labels);
-    PriceEntry price;
-    if (state != null && state.admittedAsIs && model != null) {
-      // the labels are the key: the guards would pass them unchanged (admitted values stay admitted)
-      price = state.price(prices, start);
-    } else {
-      state = admit(labels);
-      price = prices.lookup(provider, model, start);
+    if (state == null || !state.admittedAsIs) {
+      state = admit(labels); // else the labels are the key: the guards would pass them unchanged (admitted stay admitted)
     }
+    PriceEntry price = prices.lookup(provider, model, start);
     double cost = 0;
     if (price == null) {
       edit.put(GenAiAttributes.UNKNOWN_MODEL, UNKNOWN_MODEL_TRUE);
@@ -366,9 +362,6 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   private record ModelKey(String provider, String model) {}
 
-  /** A price lookup's answer (null: unknown model) for one price table and UTC day. */
-  private record PriceMemo(PriceIndex prices, long day, PriceEntry entry) {}
-
   /**
    * What is recorded per key, reached with one map lookup per LLM span: its Counters and its {@link CostTracker}
    * account (which keeps the key's pending increments; no per-request map, no encoded key string per add).
@@ -384,8 +377,6 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     private volatile ModelMeters model;
     /** Spans whose labels equal this key pass the guards unchanged (see {@link #admit}). */
     volatile boolean admittedAsIs;
-    /** The last price looked up for this key's provider and model. */
-    private volatile PriceMemo price;
 
     KeyState(CostKey k) {
       this.key = k;
@@ -413,21 +404,6 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
         cost = c; // a racing thread registers the same meter: Micrometer returns the same instance
       }
       return c;
-    }
-
-    /**
-     * The price of this key's provider and model on the day of {@code epochNanos}: {@code prices.lookup}, remembered
-     * for the next span of the same table and day. Only for spans whose provider and model are this key's.
-     */
-    PriceEntry price(PriceIndex prices, long epochNanos) {
-      long day = PriceIndex.epochDay(epochNanos);
-      PriceMemo m = price;
-      if (m != null && m.prices() == prices && m.day() == day) {
-        return m.entry();
-      }
-      PriceEntry e = prices.lookupOnDay(key.provider(), key.model(), day);
-      price = new PriceMemo(prices, day, e);
-      return e;
     }
 
     /** The meters of this key's provider and model (shared by its goblins). */

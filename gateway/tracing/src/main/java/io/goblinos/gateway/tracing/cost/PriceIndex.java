@@ -67,14 +67,11 @@ public final class PriceIndex {
 
   /** The price of a model at a time (span start, Unix nanoseconds; 0 = now), or null when unknown. */
   public PriceEntry lookup(String provider, String model, long epochNanos) {
-    return lookupOnDay(provider, model, epochDay(epochNanos));
-  }
-
-  /** {@link #lookup} for a UTC day ({@link #epochDay}). */
-  PriceEntry lookupOnDay(String provider, String model, long epochDay) {
     if (provider == null || model == null) {
       return null;
     }
+    long epochDay = epochNanos <= 0 ? Math.floorDiv(System.currentTimeMillis(), 86_400_000L)
+        : Math.floorDiv(epochNanos, NANOS_PER_DAY);
     LookupKey key = new LookupKey(provider, model, epochDay);
     Object hit = cache.get(key);
     if (hit != null) {
@@ -85,12 +82,6 @@ public final class PriceIndex {
       cache.putIfAbsent(key, found == null ? NONE : found);
     }
     return found;
-  }
-
-  /** The UTC day prices are looked up for: the day of {@code epochNanos} (Unix nanoseconds), today when 0. */
-  static long epochDay(long epochNanos) {
-    return epochNanos <= 0 ? Math.floorDiv(System.currentTimeMillis(), 86_400_000L)
-        : Math.floorDiv(epochNanos, NANOS_PER_DAY);
   }
 
   /** Keys currently memoized (for tests). */

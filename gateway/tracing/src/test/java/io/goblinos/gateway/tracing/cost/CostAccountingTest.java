@@ -314,7 +314,7 @@ class CostAccountingTest {
   }
 
   @Test
-  void rememberedPricesFollowTheSpanDayTheTableAndAMissingModel() throws Exception {
+  void pricesFollowTheSpanDayTheTableAndAMissingModel() throws Exception {
     Files.writeString(dir.resolve("prices.yaml"), """
         models:
           - {provider: openai, model: "o3*", input_per_mtok: 10, output_per_mtok: 40, effective_until: 2025-06-10}
