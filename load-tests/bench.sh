@@ -9,7 +9,7 @@
 # --pause-damon: turn the kernel's DAMON monitors (kdamond) off for the run and back on at exit (needs root). On a
 #   small VM a kdamond sample can take a whole vCPU for tens of ms, which shows up as every process's latency; the
 #   machine line of the report says whether they were on, off or paused.
-# Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=10 --rounds=3 --warmup=30
+# Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=10 --rounds=3 --warmup=30 --rewarm=5
 #   --point-duration=6 --fractions=0.1,0.25,0.5,0.75,0.9,1.0,1.1 --wrk-connections=32 --audit-events=20000
 #   --pending-traces=1000000 --config=conf/gateway.yaml
 # Environment: GATEWAY_CP (class path of the null receiver, which reuses the gateway's jars; default: every gateway/*/target and plugins/*/target jar and
@@ -83,6 +83,11 @@ if [ ${#paused[@]} -gt 0 ]; then
 fi
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# JAVA_HOME picks the JDK of every process here (generator, null receiver, gateway). protobuf-java is several times
+# slower on JDK 24+ unless sun.misc.Unsafe memory access stays allowed (bin/goblin-gateway passes the same flag).
+major=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+jdk_extra=()
+if [ "${major:-17}" -ge 24 ] 2>/dev/null; then jdk_extra+=(--sun-misc-unsafe-memory-access=allow); fi
 # The load generator runs in this JVM: ZGC keeps its pauses (which would delay sends and count as gateway latency)
 # under a millisecond; G1 paused it for 15-40 ms here.
-"$JAVA" -Xmx2g -XX:+UseZGC -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" ${args[@]+"${args[@]}"}
+"$JAVA" -Xmx2g -XX:+UseZGC ${jdk_extra[@]+"${jdk_extra[@]}"} -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" ${args[@]+"${args[@]}"}

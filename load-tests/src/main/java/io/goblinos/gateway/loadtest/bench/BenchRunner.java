@@ -78,6 +78,8 @@ public final class BenchRunner {
     /** Long enough for the JIT to settle: C2 compiled for 25-30 s under load here, up to half of the process's CPU. */
     int warmupSeconds = 30;
     int saturationSeconds = 10;
+    /** Unmeasured saturation right before each measured round (see {@link BenchRunner#rewarm}). */
+    int rewarmSeconds = 5;
     /** Saturation rounds, null receiver and pipeline in turn; the figures are the medians. */
     int rounds = 3;
     int pointSeconds = 6;
@@ -99,6 +101,7 @@ public final class BenchRunner {
           o.quick = true;
           o.warmupSeconds = 15;
           o.saturationSeconds = 5;
+          o.rewarmSeconds = 3;
           o.rounds = 1;
           o.pointSeconds = 3;
           o.fractions = new double[] {0.25, 0.5, 0.9};
@@ -134,6 +137,7 @@ public final class BenchRunner {
           case "in-flight" -> o.inFlight = Integer.parseInt(v);
           case "warmup" -> o.warmupSeconds = Integer.parseInt(v);
           case "duration" -> o.saturationSeconds = Integer.parseInt(v);
+          case "rewarm" -> o.rewarmSeconds = Integer.parseInt(v);
           case "rounds" -> o.rounds = Math.max(1, Integer.parseInt(v));
           case "point-duration" -> o.pointSeconds = Integer.parseInt(v);
           case "fractions" -> o.fractions = Stream.of(v.split(",")).mapToDouble(Double::parseDouble).toArray();
@@ -236,7 +240,14 @@ public final class BenchRunner {
     double rssMb = Double.NaN;
     if (measureLimit) {
       Path nullLog = o.out.resolve("null-receiver.log");
-      nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
+      // the gateway's heap, and its system properties (-D...) from --gateway-jvm, so both stacks run alike
+      List<String> nullJvm = new ArrayList<>(List.of("-Xmx1g"));
+      for (String opt : o.gatewayJvm.trim().split("\\s+")) {
+        if (opt.startsWith("-D")) {
+          nullJvm.add(opt);
+        }
+      }
+      nullRx = startJava(o.gatewayCp + ":" + o.selfCp, nullJvm, "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
           List.of("127.0.0.1:0"), nullLog);
       nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
     }
@@ -289,9 +300,11 @@ public final class BenchRunner {
       }
       if (measureLimit) {
         int port = nullPort;
+        rewarm(NULL_RECEIVER, port, pool, payloads);
         limitRounds.add(saturate(NULL_RECEIVER + of, nullRx.pid(), port, () -> statsSpans(port), pool, payloads));
       }
       if (measurePipeline) {
+        rewarm(PIPELINE, http, pool, payloads);
         pipelineRounds.add(saturate(PIPELINE + of, gateway.pid(), http, () -> acceptedSpans(gatewayAdmin), pool, payloads));
       }
       if (measureLimit && measurePipeline) {
@@ -367,8 +380,8 @@ public final class BenchRunner {
     report.add("machine: " + Machine.describe());
     report.add("traces pipeline processors: " + processors + "; exporters: null sink (nop)");
     report.add("load generator: " + o.generator + "; " + o.spansPerRequest + " spans/request; saturation " + o.rounds + " x "
-        + o.saturationSeconds + " s (null receiver and pipeline in turn, medians) after " + o.warmupSeconds
-        + " s warm-up; open-loop points " + o.pointSeconds + " s each");
+        + o.saturationSeconds + " s (null receiver and pipeline in turn, medians, each round after a " + o.rewarmSeconds
+        + " s re-warm) after " + o.warmupSeconds + " s warm-up; open-loop points " + o.pointSeconds + " s each");
     report.add(String.format(Locale.ROOT, "limit (null receiver): %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
         limit.itemsPerSecond(), limit.cpuSecondsPerMillion(), limit.requestsPerSecond(), limit.errors()));
     report.add(String.format(Locale.ROOT, "pipeline: %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
@@ -436,14 +449,34 @@ public final class BenchRunner {
 
   /** Saturates {@code target} for the warm-up time (the JIT compiles under load for the first 25-30 s). */
   private void warmUp(String target, int port, Path pool, List<Payload> payloads) throws Exception {
-    boolean wrk = o.generator.equals("wrk");
-    String how = wrk ? "wrk -t" + o.wrkThreads + " -c" + o.wrkConnections : "closed loop, " + o.inFlight + " requests in flight";
-    log(target + ": warm-up " + o.warmupSeconds + " s (" + how + ")");
-    if (wrk) {
-      wrk("http://127.0.0.1:" + port, pool, o.warmupSeconds);
+    log(target + ": warm-up " + o.warmupSeconds + " s (" + loadDescription() + ")");
+    load(port, pool, payloads, o.warmupSeconds);
+  }
+
+  /**
+   * Saturates {@code target}, unmeasured, right before a measured round. A target idle since its last round (the
+   * other one was measured, or the gateway was left to settle) ran other branches meanwhile, and the JIT recompiled
+   * parts of its request path for them; without this, that recompilation (C2 took 5-10 % of the gateway's CPU in the
+   * first seconds of a round here) falls inside the measured window.
+   */
+  private void rewarm(String target, int port, Path pool, List<Payload> payloads) throws Exception {
+    if (o.rewarmSeconds > 0) {
+      log(target + ": re-warm " + o.rewarmSeconds + " s (" + loadDescription() + ", not measured)");
+      load(port, pool, payloads, o.rewarmSeconds);
+    }
+  }
+
+  private String loadDescription() {
+    return o.generator.equals("wrk") ? "wrk -t" + o.wrkThreads + " -c" + o.wrkConnections
+        : "closed loop, " + o.inFlight + " requests in flight";
+  }
+
+  private void load(int port, Path pool, List<Payload> payloads, int seconds) throws Exception {
+    if (o.generator.equals("wrk")) {
+      wrk("http://127.0.0.1:" + port, pool, seconds);
     } else {
       try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, o.inFlight)) {
-        load.closedLoop("/v1/traces", "application/x-protobuf", payloads, o.inFlight, Duration.ofSeconds(o.warmupSeconds));
+        load.closedLoop("/v1/traces", "application/x-protobuf", payloads, o.inFlight, Duration.ofSeconds(seconds));
       }
     }
   }
@@ -565,6 +598,10 @@ public final class BenchRunner {
   private Process startJava(String cp, List<String> jvmOptions, String mainClass, List<String> args, Path logFile) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (Runtime.version().feature() >= 24) {
+      // as bin/goblin-gateway does: protobuf-java decodes several times slower on JDK 24+ without it
+      cmd.add("--sun-misc-unsafe-memory-access=allow");
+    }
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(cp);

@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
  *
  * <p>Lookups are memoized per (provider, model, UTC day of the span start) as given, in a cache that lives and dies
  * with this snapshot (a new price table is a new index, so a cached answer is never stale). The cache is bounded at
- * {@value #MAX_CACHED} keys; once full, lookups of new keys are computed every time and not cached.
+ * {@value #MAX_CACHED} keys; once full, lookups of new keys are computed every time and not cached. In front of it, a
+ * direct-mapped memo of {@value #MEMO_SLOTS} recent answers is found by a hash of a few characters (length, ends and
+ * middle of each name): the strings of a decoded span are new objects whose full hash codes would be computed on every
+ * lookup, while a memo hit costs the two {@code equals} that confirm it.
  */
 public final class PriceIndex {
   /** Provider names older instrumentations put in {@code gen_ai.system}, mapped to gen_ai.provider.name values. */
@@ -42,6 +45,13 @@ public final class PriceIndex {
   private final ConcurrentHashMap<LookupKey, Object> cache = new ConcurrentHashMap<>();
 
   private record LookupKey(String provider, String model, long epochDay) {}
+
+  /** An answer of {@link #lookup} for its arguments; {@code found} is a PriceEntry or {@link #NONE}. */
+  private record Memo(String provider, String model, long epochDay, Object found) {}
+
+  static final int MEMO_SLOTS = 256;
+  /** Recent answers by {@link #memoSlot}; racy but safe: a slot holds an immutable Memo, or null. */
+  private final Memo[] memo = new Memo[MEMO_SLOTS];
 
   private record Compiled(PriceEntry entry, Pattern provider, Pattern model, boolean exactModel, int literalLength) {}
 
@@ -72,16 +82,39 @@ public final class PriceIndex {
     }
     long epochDay = epochNanos <= 0 ? Math.floorDiv(System.currentTimeMillis(), 86_400_000L)
         : Math.floorDiv(epochNanos, NANOS_PER_DAY);
+    int slot = memoSlot(provider, model, epochDay);
+    Memo m = memo[slot];
+    if (m != null && m.epochDay() == epochDay && m.model().equals(model) && m.provider().equals(provider)) {
+      return m.found() == NONE ? null : (PriceEntry) m.found();
+    }
     LookupKey key = new LookupKey(provider, model, epochDay);
     Object hit = cache.get(key);
-    if (hit != null) {
-      return hit == NONE ? null : (PriceEntry) hit;
+    if (hit == null) {
+      PriceEntry found = uncachedLookup(provider, model, LocalDate.ofEpochDay(epochDay));
+      hit = found == null ? NONE : found;
+      if (cache.size() < MAX_CACHED) {
+        cache.putIfAbsent(key, hit);
+      }
     }
-    PriceEntry found = uncachedLookup(provider, model, LocalDate.ofEpochDay(epochDay));
-    if (cache.size() < MAX_CACHED) {
-      cache.putIfAbsent(key, found == null ? NONE : found);
+    memo[slot] = new Memo(provider, model, epochDay, hit);
+    return hit == NONE ? null : (PriceEntry) hit;
+  }
+
+  /** The memo slot of a lookup: from the lengths, the first, middle and last characters, and the day. */
+  private static int memoSlot(String provider, String model, long epochDay) {
+    int h = sample(provider) * 31 + sample(model);
+    h = h * 31 + (int) epochDay;
+    h ^= h >>> 16;
+    h *= 0x9E3779B1;
+    return (h >>> 24) & (MEMO_SLOTS - 1);
+  }
+
+  private static int sample(String s) {
+    int n = s.length();
+    if (n == 0) {
+      return 0;
     }
-    return found;
+    return ((n * 31 + s.charAt(0)) * 31 + s.charAt(n >>> 1)) * 31 + s.charAt(n - 1);
   }
 
   /** Keys currently memoized (for tests). */

@@ -2,7 +2,6 @@ package io.goblinos.gateway.tracing.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,11 +15,15 @@ public final class LabelGuard {
   public static final String OTHER = "other";
 
   private final int maxValues;
-  private final Set<String> admitted = ConcurrentHashMap.newKeySet();
+  /** Admitted values, each mapped to its first instance (whose hash code is cached, unlike a just-decoded string's). */
+  private final ConcurrentHashMap<String, String> admitted = new ConcurrentHashMap<>();
+  /** Set once {@code maxValues} are admitted; the set never shrinks, so from then on new values need no lock. */
+  private volatile boolean full;
   private final Counter overflow;
 
   public LabelGuard(MeterRegistry registry, String processor, String metric, String label, int maxValues) {
     this.maxValues = maxValues;
+    this.full = maxValues <= 0;
     this.overflow = Counter.builder("gateway.processor.label.overflow")
         .description("Label values collapsed into 'other' by the cardinality guard")
         .tag("processor", processor)
@@ -29,19 +32,30 @@ public final class LabelGuard {
         .register(registry);
   }
 
-  /** {@code value} when admitted (null becomes ""), else {@value #OTHER}. */
+  /**
+   * {@code value} when admitted (null becomes ""), as the instance first admitted, so later map lookups keyed by it
+   * reuse its cached hash code; else {@value #OTHER}.
+   */
   public String admit(String value) {
     String v = value == null ? "" : value;
-    if (admitted.contains(v)) {
-      return v;
+    String known = admitted.get(v);
+    if (known != null) {
+      return known;
     }
-    synchronized (this) {
-      if (admitted.contains(v)) {
-        return v;
-      }
-      if (admitted.size() < maxValues) {
-        admitted.add(v);
-        return v;
+    if (!full) {
+      synchronized (this) {
+        known = admitted.get(v);
+        if (known != null) {
+          return known;
+        }
+        if (admitted.size() < maxValues) {
+          admitted.put(v, v);
+          if (admitted.size() >= maxValues) {
+            full = true;
+          }
+          return v;
+        }
+        full = true;
       }
     }
     overflow.increment();

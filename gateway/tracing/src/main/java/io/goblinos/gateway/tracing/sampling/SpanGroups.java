@@ -1,6 +1,5 @@
 package io.goblinos.gateway.tracing.sampling;
 
-import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -8,6 +7,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,28 +19,83 @@ import java.util.Map;
  */
 final class SpanGroups {
 
-  /** A resource identity: its encoded bytes and schema URL. */
-  record ResourceKey(ByteString resource, String schemaUrl) {}
+  /**
+   * A resource identity: its encoded bytes and schema URL. The hash is computed once, when a request's resource is
+   * first seen; every shard's lookup then reuses it, and equality compares the byte arrays (vectorized).
+   */
+  static final class ResourceKey {
+    private final byte[] resource;
+    private final String schemaUrl;
+    private final int hash;
 
-  /** A resource + scope identity. */
-  record ScopeKey(ResourceKey resource, ByteString scope, String schemaUrl) {}
+    ResourceKey(byte[] resource, String schemaUrl) {
+      this.resource = resource;
+      this.schemaUrl = schemaUrl;
+      this.hash = 31 * Arrays.hashCode(resource) + schemaUrl.hashCode();
+    }
+
+    int size() {
+      return resource.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || o instanceof ResourceKey k && k.hash == hash && Arrays.equals(k.resource, resource)
+          && k.schemaUrl.equals(schemaUrl);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** A resource + scope identity (hash computed once, like {@link ResourceKey}'s). */
+  static final class ScopeKey {
+    private final ResourceKey resource;
+    private final byte[] scope;
+    private final String schemaUrl;
+    private final int hash;
+
+    ScopeKey(ResourceKey resource, byte[] scope, String schemaUrl) {
+      this.resource = resource;
+      this.scope = scope;
+      this.schemaUrl = schemaUrl;
+      this.hash = (31 * resource.hash + Arrays.hashCode(scope)) * 31 + schemaUrl.hashCode();
+    }
+
+    ResourceKey resource() {
+      return resource;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || o instanceof ScopeKey k && k.hash == hash && Arrays.equals(k.scope, scope)
+          && k.schemaUrl.equals(schemaUrl) && k.resource.equals(resource);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   /** Resource and scope of a group of spans, with the identity they are grouped by. */
   record Origin(ScopeKey key, Resource resource, String resourceSchemaUrl, InstrumentationScope scope,
                 String scopeSchemaUrl) {
 
     static Origin of(ResourceSpans rs, ScopeSpans ss, ResourceKey rk) {
-      ScopeKey k = new ScopeKey(rk, ss.getScope().toByteString(), ss.getSchemaUrl());
+      ScopeKey k = new ScopeKey(rk, ss.getScope().toByteArray(), ss.getSchemaUrl());
       return new Origin(k, rs.getResource(), rs.getSchemaUrl(), ss.getScope(), ss.getSchemaUrl());
     }
 
     static ResourceKey resourceKey(ResourceSpans rs) {
-      return new ResourceKey(rs.getResource().toByteString(), rs.getSchemaUrl());
+      return new ResourceKey(rs.getResource().toByteArray(), rs.getSchemaUrl());
     }
 
     /** Rough heap cost of keeping this origin interned. */
     long sizeBytes() {
-      return 2L * (key.resource().resource().size() + key.scope().size()) + 160;
+      return 2L * (key.resource.size() + key.scope.length) + 160;
     }
   }
 

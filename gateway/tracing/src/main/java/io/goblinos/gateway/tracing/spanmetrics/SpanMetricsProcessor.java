@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
@@ -167,9 +168,36 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
         count(SERVICE_ERRORS, "service", values);
       }
     }
-    String provider = Otlp.asString(Otlp.find(attrs, "gen_ai.provider.name"));
+    // one pass over the span's attributes for every key read below (the first attribute of a key counts)
+    AnyValue providerName = null;
+    AnyValue system = null;
+    AnyValue taskValue = null;
+    AnyValue goblinValue = null;
+    AnyValue guildValue = null;
+    String taskKey = config.taskAttribute();
+    String goblinKey = config.goblinIdAttribute();
+    String guildKey = config.guildAttribute();
+    for (int i = 0, n = attrs.size(); i < n; i++) {
+      KeyValue kv = attrs.get(i);
+      String key = kv.getKey();
+      if (providerName == null && key.equals("gen_ai.provider.name")) {
+        providerName = kv.getValue();
+      } else if (system == null && key.equals("gen_ai.system")) {
+        system = kv.getValue();
+      }
+      if (taskValue == null && key.equals(taskKey)) {
+        taskValue = kv.getValue();
+      }
+      if (goblinValue == null && key.equals(goblinKey)) {
+        goblinValue = kv.getValue();
+      }
+      if (guildValue == null && key.equals(guildKey)) {
+        guildValue = kv.getValue();
+      }
+    }
+    String provider = Otlp.asString(providerName);
     if (provider == null) {
-      provider = Otlp.asString(Otlp.find(attrs, "gen_ai.system"));
+      provider = Otlp.asString(system);
     }
     if (provider != null) {
       List<String> values = values(PROVIDER_REQUESTS, "provider", provider, span, resource);
@@ -178,18 +206,23 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
         count(PROVIDER_ERRORS, "provider", values);
       }
     }
-    String task = Otlp.asString(Otlp.find(attrs, config.taskAttribute()));
+    String task = Otlp.asString(taskValue);
     if (task != null) {
       long end = span.getEndTimeUnixNano();
       long start = span.getStartTimeUnixNano();
       if (end >= start && start != 0) {
-        String goblin = Otlp.string(span, resource, config.goblinIdAttribute());
-        String guild = Otlp.string(span, resource, config.guildAttribute());
+        String goblin = orResource(Otlp.asString(goblinValue), resource, goblinKey);
+        String guild = orResource(Otlp.asString(guildValue), resource, guildKey);
         List<String> key = List.of(guard(TASK_LATENCY, "goblin_id").admit(goblin),
             guard(TASK_LATENCY, "guild").admit(guild), guard(TASK_LATENCY, "task").admit(task));
         observe(key, end - start);
       }
     }
+  }
+
+  /** {@code spanValue}, else the resource's string attribute {@code key} (as {@link Otlp#string} reads it). */
+  private static String orResource(String spanValue, Resource resource, String key) {
+    return spanValue != null || resource == null ? spanValue : Otlp.asString(Otlp.find(resource.getAttributesList(), key));
   }
 
   private List<String> values(String metric, String label, String value, Span span, Resource resource) {

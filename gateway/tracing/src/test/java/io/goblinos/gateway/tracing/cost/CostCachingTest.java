@@ -64,6 +64,28 @@ class CostCachingTest {
   }
 
   @Test
+  void memoSlotsSharedByManyKeysStillAnswerEachKeyCorrectly() {
+    LocalDate d1 = LocalDate.of(2025, 3, 1);
+    PriceIndex index = new PriceIndex(List.of(
+        new PriceEntry("openai", "m-1*", 1, 2, null, d1),
+        new PriceEntry("openai", "m-1*", 3, 4, d1, null),
+        new PriceEntry("anthropic", "m-2*", 5, 6, null, null)));
+    // more keys than memo slots (pigeonhole: slots are shared), asked in turns so that each answer is memoized and
+    // then overwritten by another key's before it is asked again
+    for (int pass = 0; pass < 3; pass++) {
+      for (int i = 0; i < 2 * PriceIndex.MEMO_SLOTS + 7; i++) {
+        for (String provider : new String[] {"openai", "anthropic"}) {
+          for (LocalDate day : new LocalDate[] {d1.minusDays(1), d1}) {
+            long t = nanos(day, 12);
+            assertThat(index.lookup(provider, "m-" + i, t)).as("%s m-%d %s", provider, i, day)
+                .isEqualTo(index.uncachedLookup(provider, "m-" + i, t));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void lookupCacheIsBoundedAndStillCorrectBeyondTheBound() {
     PriceIndex index = new PriceIndex(List.of(new PriceEntry("openai", "m-1*", 1, 2, null, null)));
     for (int i = 0; i < PriceIndex.MAX_CACHED + 500; i++) {
