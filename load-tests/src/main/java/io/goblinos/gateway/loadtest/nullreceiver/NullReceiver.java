@@ -1,6 +1,7 @@
 package io.goblinos.gateway.loadtest.nullreceiver;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.goblinos.gateway.api.signal.Signal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -133,7 +134,7 @@ public final class NullReceiver extends VerticleBase {
   static byte[] consume(String path, byte[] raw) throws InvalidProtocolBufferException {
     switch (path) {
       case "/v1/traces" -> {
-        ExportTraceServiceRequest r = ExportTraceServiceRequest.parseFrom(raw);
+        ExportTraceServiceRequest r = Signal.TRACES.parse(raw); // the receiver's decoder
         long n = 0;
         for (ResourceSpans rs : r.getResourceSpansList()) {
           for (ScopeSpans ss : rs.getScopeSpansList()) {

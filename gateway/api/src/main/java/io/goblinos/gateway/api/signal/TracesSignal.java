@@ -1,5 +1,6 @@
 package io.goblinos.gateway.api.signal;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.util.List;
@@ -27,6 +28,12 @@ final class TracesSignal extends Signal<ExportTraceServiceRequest> {
   @Override
   public Parser<ExportTraceServiceRequest> parser() {
     return ExportTraceServiceRequest.parser();
+  }
+
+  /** Decoded with this thread's {@link LeanSpanDecoder}: the same request as the parser's, with fewer objects. */
+  @Override
+  public ExportTraceServiceRequest parse(byte[] bytes) throws InvalidProtocolBufferException {
+    return LeanSpanDecoder.forThisThread().request(bytes, 0, bytes.length);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.goblinos.gateway.tracing.sampling;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.goblinos.gateway.api.signal.LeanSpanDecoder;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,8 @@ final class FrameLog {
   private static final int PREV_BYTES = 8;
 
   private final ChunkPool pool;
+  /** Decodes kept spans back into objects (reused builders; the log is used under its shard's lock). */
+  private final LeanSpanDecoder decoder = new LeanSpanDecoder();
   private final int chunkBytes;
   /** Chunks held, as a ring indexed by sequence number; {@code [firstSeq, nextSeq)} are held. */
   private byte[][] ring = new byte[8][];
@@ -169,7 +172,7 @@ final class FrameLog {
     int size = (int) v;
     int at = (int) (v >>> 32);
     try {
-      return Span.parser().parseFrom(chunk, at, size);
+      return decoder.span(chunk, at, size);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored span bytes do not decode", e); // we encoded them: a bug
     }

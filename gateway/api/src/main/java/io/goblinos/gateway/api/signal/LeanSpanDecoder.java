@@ -1,0 +1,421 @@
+package io.goblinos.gateway.api.signal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes OTLP trace messages into the same protobuf-java objects as their parsers, with fewer objects on the way:
+ * protobuf-java 4 parses every nested message (each attribute's {@code KeyValue} and {@code AnyValue}) through a
+ * builder, a field builder and a parent handle, about ten objects per attribute of which four survive; this decoder
+ * reads the wire format itself and fills reused builders, so an attribute costs its key and value strings, its
+ * {@code AnyValue} and its {@code KeyValue}.
+ *
+ * <p>The result equals what {@code parser().parseFrom} returns for the same bytes ({@code equals}), because this
+ * decoder reads only the common shape and hands anything else to protobuf-java: a span (or resource, scope,
+ * attribute value) with an unknown field, a field with an unexpected wire type, a singular message field given twice
+ * (protobuf merges those), or a string with a byte outside ASCII (protobuf validates UTF-8) is parsed by protobuf-java
+ * from its own bytes. Events, links, status, array and key-value-list values are always parsed by protobuf-java.
+ * Malformed input fails as protobuf-java fails on it: the fallback parses the whole request again and throws its
+ * exception.
+ *
+ * <p>Not thread-safe (the builders are reused): one instance per thread, or {@link #forThisThread()}.
+ */
+public final class LeanSpanDecoder {
+  private static final ThreadLocal<LeanSpanDecoder> PER_THREAD = ThreadLocal.withInitial(LeanSpanDecoder::new);
+
+  private static final int VARINT = 0;
+  private static final int FIXED64 = 1;
+  private static final int LENGTH_DELIMITED = 2;
+  private static final int FIXED32 = 5;
+
+  private final Span.Builder span = Span.newBuilder();
+  private final KeyValue.Builder keyValue = KeyValue.newBuilder();
+  private final AnyValue.Builder anyValue = AnyValue.newBuilder();
+  private final List<KeyValue> attributes = new ArrayList<>();
+  /** Inputs handed to protobuf-java (the uncommon shape or malformed bytes); for tests. */
+  long fallbacks;
+
+  /** This thread's decoder. */
+  public static LeanSpanDecoder forThisThread() {
+    return PER_THREAD.get();
+  }
+
+  /** Thrown inside the decoder when the bytes leave the common shape; the caller falls back to protobuf-java. */
+  private static final class NotCommon extends Exception {
+    static final NotCommon INSTANCE = new NotCommon();
+
+    private NotCommon() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** The request in {@code bytes}, equal to {@code ExportTraceServiceRequest.parseFrom(bytes)}. */
+  public ExportTraceServiceRequest request(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
+    try {
+      ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+      Reader r = new Reader(bytes, offset, offset + length);
+      while (r.more()) {
+        int tag = r.tag();
+        if (tag != (1 << 3 | LENGTH_DELIMITED)) {
+          throw NotCommon.INSTANCE;
+        }
+        int len = r.length();
+        request.addResourceSpans(resourceSpans(bytes, r.at, r.at + len));
+        r.at += len;
+      }
+      return request.build();
+    } catch (NotCommon | RuntimeException e) {
+      // the uncommon shape, or malformed bytes (protobuf-java then throws its own exception for them)
+      fallbacks++;
+      return ExportTraceServiceRequest.parser().parseFrom(bytes, offset, length);
+    }
+  }
+
+  /** The span in {@code bytes[offset, offset + length)}, equal to {@code Span.parseFrom} of those bytes. */
+  public Span span(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
+    try {
+      return span(bytes, offset, offset + length, true);
+    } catch (NotCommon | RuntimeException e) {
+      fallbacks++;
+      return Span.parser().parseFrom(bytes, offset, length);
+    }
+  }
+
+  private ResourceSpans resourceSpans(byte[] b, int from, int to) throws NotCommon {
+    ResourceSpans.Builder rs = ResourceSpans.newBuilder();
+    boolean resourceSeen = false;
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      int tag = r.tag();
+      switch (tag) {
+        case 1 << 3 | LENGTH_DELIMITED -> {
+          if (resourceSeen) {
+            throw NotCommon.INSTANCE; // protobuf merges a repeated singular message
+          }
+          resourceSeen = true;
+          int len = r.length();
+          rs.setResource(resource(b, r.at, r.at + len));
+          r.at += len;
+        }
+        case 2 << 3 | LENGTH_DELIMITED -> {
+          int len = r.length();
+          rs.addScopeSpans(scopeSpans(b, r.at, r.at + len));
+          r.at += len;
+        }
+        case 3 << 3 | LENGTH_DELIMITED -> rs.setSchemaUrl(r.string());
+        default -> throw NotCommon.INSTANCE;
+      }
+    }
+    return rs.build();
+  }
+
+  private Resource resource(byte[] b, int from, int to) throws NotCommon {
+    Resource.Builder res = Resource.newBuilder();
+    List<KeyValue> attrs = new ArrayList<>();
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      int tag = r.tag();
+      switch (tag) {
+        case 1 << 3 | LENGTH_DELIMITED -> {
+          int len = r.length();
+          attrs.add(keyValue(b, r.at, r.at + len));
+          r.at += len;
+        }
+        case 2 << 3 | VARINT -> res.setDroppedAttributesCount((int) r.varint());
+        default -> throw NotCommon.INSTANCE; // e.g. entity_refs: protobuf-java reads it
+      }
+    }
+    return res.addAllAttributes(attrs).build();
+  }
+
+  private ScopeSpans scopeSpans(byte[] b, int from, int to) throws NotCommon {
+    ScopeSpans.Builder ss = ScopeSpans.newBuilder();
+    List<Span> spans = new ArrayList<>();
+    boolean scopeSeen = false;
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      int tag = r.tag();
+      switch (tag) {
+        case 1 << 3 | LENGTH_DELIMITED -> {
+          if (scopeSeen) {
+            throw NotCommon.INSTANCE;
+          }
+          scopeSeen = true;
+          int len = r.length();
+          ss.setScope(scope(b, r.at, r.at + len));
+          r.at += len;
+        }
+        case 2 << 3 | LENGTH_DELIMITED -> {
+          int len = r.length();
+          spans.add(span(b, r.at, r.at + len, false));
+          r.at += len;
+        }
+        case 3 << 3 | LENGTH_DELIMITED -> ss.setSchemaUrl(r.string());
+        default -> throw NotCommon.INSTANCE;
+      }
+    }
+    return ss.addAllSpans(spans).build();
+  }
+
+  private InstrumentationScope scope(byte[] b, int from, int to) throws NotCommon {
+    InstrumentationScope.Builder scope = InstrumentationScope.newBuilder();
+    List<KeyValue> attrs = null;
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      int tag = r.tag();
+      switch (tag) {
+        case 1 << 3 | LENGTH_DELIMITED -> scope.setName(r.string());
+        case 2 << 3 | LENGTH_DELIMITED -> scope.setVersion(r.string());
+        case 3 << 3 | LENGTH_DELIMITED -> {
+          int len = r.length();
+          if (attrs == null) {
+            attrs = new ArrayList<>();
+          }
+          attrs.add(keyValue(b, r.at, r.at + len));
+          r.at += len;
+        }
+        case 4 << 3 | VARINT -> scope.setDroppedAttributesCount((int) r.varint());
+        default -> throw NotCommon.INSTANCE;
+      }
+    }
+    if (attrs != null) {
+      scope.addAllAttributes(attrs);
+    }
+    return scope.build();
+  }
+
+  /**
+   * One span. With {@code alone}, the span is the whole input (a NotCommon falls back for it alone); inside a
+   * request, the whole request falls back.
+   */
+  private Span span(byte[] b, int from, int to, boolean alone) throws NotCommon {
+    Span.Builder s = span.clear();
+    List<KeyValue> attrs = attributes;
+    attrs.clear();
+    boolean statusSeen = false;
+    Reader r = new Reader(b, from, to);
+    try {
+      while (r.more()) {
+        int tag = r.tag();
+        switch (tag) {
+          case 1 << 3 | LENGTH_DELIMITED -> s.setTraceId(r.bytes());
+          case 2 << 3 | LENGTH_DELIMITED -> s.setSpanId(r.bytes());
+          case 3 << 3 | LENGTH_DELIMITED -> s.setTraceState(r.string());
+          case 4 << 3 | LENGTH_DELIMITED -> s.setParentSpanId(r.bytes());
+          case 16 << 3 | FIXED32 -> s.setFlags(r.fixed32());
+          case 5 << 3 | LENGTH_DELIMITED -> s.setName(r.string());
+          case 6 << 3 | VARINT -> s.setKindValue((int) r.varint());
+          case 7 << 3 | FIXED64 -> s.setStartTimeUnixNano(r.fixed64());
+          case 8 << 3 | FIXED64 -> s.setEndTimeUnixNano(r.fixed64());
+          case 9 << 3 | LENGTH_DELIMITED -> {
+            int len = r.length();
+            attrs.add(keyValue(b, r.at, r.at + len));
+            r.at += len;
+          }
+          case 10 << 3 | VARINT -> s.setDroppedAttributesCount((int) r.varint());
+          case 11 << 3 | LENGTH_DELIMITED -> {
+            int len = r.length();
+            s.addEvents(Span.Event.parser().parseFrom(b, r.at, len));
+            r.at += len;
+          }
+          case 12 << 3 | VARINT -> s.setDroppedEventsCount((int) r.varint());
+          case 13 << 3 | LENGTH_DELIMITED -> {
+            int len = r.length();
+            s.addLinks(Span.Link.parser().parseFrom(b, r.at, len));
+            r.at += len;
+          }
+          case 14 << 3 | VARINT -> s.setDroppedLinksCount((int) r.varint());
+          case 15 << 3 | LENGTH_DELIMITED -> {
+            if (statusSeen) {
+              throw NotCommon.INSTANCE;
+            }
+            statusSeen = true;
+            int len = r.length();
+            s.setStatus(Status.parser().parseFrom(b, r.at, len));
+            r.at += len;
+          }
+          default -> throw NotCommon.INSTANCE;
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw NotCommon.INSTANCE; // the fallback parses again and reports it
+    }
+    if (!attrs.isEmpty()) {
+      s.addAllAttributes(attrs);
+    }
+    return s.build();
+  }
+
+  private KeyValue keyValue(byte[] b, int from, int to) throws NotCommon {
+    String key = "";
+    AnyValue value = null;
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      int tag = r.tag();
+      switch (tag) {
+        case 1 << 3 | LENGTH_DELIMITED -> key = r.string();
+        case 2 << 3 | LENGTH_DELIMITED -> {
+          if (value != null) {
+            throw NotCommon.INSTANCE;
+          }
+          int len = r.length();
+          value = anyValue(b, r.at, r.at + len);
+          r.at += len;
+        }
+        default -> throw NotCommon.INSTANCE;
+      }
+    }
+    KeyValue.Builder kv = keyValue.clear().setKey(key);
+    if (value != null) {
+      kv.setValue(value);
+    }
+    return kv.build();
+  }
+
+  private AnyValue anyValue(byte[] b, int from, int to) throws NotCommon {
+    AnyValue.Builder v = anyValue.clear();
+    boolean messageSeen = false;
+    Reader r = new Reader(b, from, to);
+    try {
+      while (r.more()) {
+        int tag = r.tag();
+        switch (tag) {
+          case 1 << 3 | LENGTH_DELIMITED -> v.setStringValue(r.string());
+          case 2 << 3 | VARINT -> v.setBoolValue(r.varint() != 0);
+          case 3 << 3 | VARINT -> v.setIntValue(r.varint());
+          case 4 << 3 | FIXED64 -> v.setDoubleValue(Double.longBitsToDouble(r.fixed64()));
+          case 5 << 3 | LENGTH_DELIMITED -> {
+            if (messageSeen) {
+              throw NotCommon.INSTANCE; // a message member given twice (or after another): protobuf merges
+            }
+            messageSeen = true;
+            int len = r.length();
+            v.setArrayValue(ArrayValue.parser().parseFrom(b, r.at, len));
+            r.at += len;
+          }
+          case 6 << 3 | LENGTH_DELIMITED -> {
+            if (messageSeen) {
+              throw NotCommon.INSTANCE;
+            }
+            messageSeen = true;
+            int len = r.length();
+            v.setKvlistValue(KeyValueList.parser().parseFrom(b, r.at, len));
+            r.at += len;
+          }
+          case 7 << 3 | LENGTH_DELIMITED -> v.setBytesValue(r.bytes());
+          default -> throw NotCommon.INSTANCE;
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw NotCommon.INSTANCE;
+    }
+    return v.build();
+  }
+
+  /** A bounded cursor over protobuf wire data; any inconsistency is a NotCommon (the fallback reports it). */
+  private static final class Reader {
+    final byte[] b;
+    final int end;
+    int at;
+
+    Reader(byte[] b, int from, int to) throws NotCommon {
+      if (from < 0 || to > b.length || from > to) {
+        throw NotCommon.INSTANCE;
+      }
+      this.b = b;
+      this.at = from;
+      this.end = to;
+    }
+
+    boolean more() {
+      return at < end;
+    }
+
+    int tag() throws NotCommon {
+      long t = varint();
+      if (t <= 0 || t > Integer.MAX_VALUE) {
+        throw NotCommon.INSTANCE;
+      }
+      return (int) t;
+    }
+
+    long varint() throws NotCommon {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (at >= end) {
+          throw NotCommon.INSTANCE;
+        }
+        byte x = b[at++];
+        v |= (long) (x & 0x7f) << shift;
+        if (x >= 0) {
+          return v;
+        }
+      }
+      throw NotCommon.INSTANCE;
+    }
+
+    int length() throws NotCommon {
+      long n = varint();
+      if (n < 0 || n > end - at) {
+        throw NotCommon.INSTANCE;
+      }
+      return (int) n;
+    }
+
+    int fixed32() throws NotCommon {
+      if (end - at < 4) {
+        throw NotCommon.INSTANCE;
+      }
+      int v = (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+      at += 4;
+      return v;
+    }
+
+    long fixed64() throws NotCommon {
+      if (end - at < 8) {
+        throw NotCommon.INSTANCE;
+      }
+      long v = 0;
+      for (int i = 7; i >= 0; i--) {
+        v = v << 8 | (b[at + i] & 0xff);
+      }
+      at += 8;
+      return v;
+    }
+
+    ByteString bytes() throws NotCommon {
+      int len = length();
+      ByteString s = len == 0 ? ByteString.EMPTY : ByteString.copyFrom(b, at, len);
+      at += len;
+      return s;
+    }
+
+    /** An ASCII string (a byte outside ASCII is left to protobuf-java, which validates UTF-8). */
+    String string() throws NotCommon {
+      int len = length();
+      int stop = at + len;
+      for (int i = at; i < stop; i++) {
+        if (b[i] < 0) {
+          throw NotCommon.INSTANCE;
+        }
+      }
+      String s = len == 0 ? "" : new String(b, at, len, StandardCharsets.ISO_8859_1);
+      at = stop;
+      return s;
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package io.goblinos.gateway.api.signal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.ByteArrayOutputStream;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The lean decoder against protobuf-java's parser: equal results on random requests, the same failures. */
+class LeanSpanDecoderTest {
+  private final LeanSpanDecoder decoder = new LeanSpanDecoder();
+
+  @Test
+  void randomRequestsDecodeEqualToProtobuf() throws Exception {
+    SplittableRandom random = new SplittableRandom(1);
+    for (int i = 0; i < 2000; i++) {
+      byte[] bytes = request(random, false).toByteArray();
+      assertThat(decoder.request(bytes, 0, bytes.length)).isEqualTo(ExportTraceServiceRequest.parseFrom(bytes));
+    }
+    assertThat(decoder.fallbacks).as("the common shape is decoded without protobuf-java's parser").isZero();
+  }
+
+  @Test
+  void uncommonShapesFallBackAndStillDecodeEqual() throws Exception {
+    SplittableRandom random = new SplittableRandom(2);
+    for (int i = 0; i < 1000; i++) {
+      // unknown fields, non-ASCII strings, arrays and key-value lists, at random depths
+      byte[] bytes = request(random, true).toByteArray();
+      assertThat(decoder.request(bytes, 0, bytes.length)).isEqualTo(ExportTraceServiceRequest.parseFrom(bytes));
+    }
+    assertThat(decoder.fallbacks).isBetween(100L, 990L); // some fall back, some do not
+  }
+
+  @Test
+  void fieldsGivenTwiceFollowProtobufMergeRules() throws Exception {
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < 300; i++) {
+      // two encodings back to back are one message with every field given twice: scalars take the last value,
+      // singular messages (resource, scope, status, values) merge, repeated fields concatenate
+      byte[] one = request(random, i % 2 == 0).toByteArray();
+      Span a = span(random, false);
+      Span b = span(random, i % 3 == 0);
+      ByteArrayOutputStream both = new ByteArrayOutputStream();
+      both.write(a.toByteArray());
+      both.write(b.toByteArray());
+      byte[] spanBytes = both.toByteArray();
+      assertThat(decoder.span(spanBytes, 0, spanBytes.length)).isEqualTo(Span.parseFrom(spanBytes));
+      ByteArrayOutputStream twice = new ByteArrayOutputStream();
+      twice.write(one);
+      twice.write(one);
+      byte[] requestBytes = twice.toByteArray();
+      assertThat(decoder.request(requestBytes, 0, requestBytes.length))
+          .isEqualTo(ExportTraceServiceRequest.parseFrom(requestBytes));
+    }
+  }
+
+  @Test
+  void aSpanInsideALargerArrayDecodesFromItsRange() throws Exception {
+    SplittableRandom random = new SplittableRandom(4);
+    for (int i = 0; i < 500; i++) {
+      Span s = span(random, i % 4 == 0);
+      byte[] inner = s.toByteArray();
+      byte[] outer = new byte[inner.length + 20];
+      random.nextBytes(outer);
+      System.arraycopy(inner, 0, outer, 7, inner.length);
+      assertThat(decoder.span(outer, 7, inner.length)).isEqualTo(s);
+    }
+  }
+
+  @Test
+  void malformedBytesFailAsProtobufFails() {
+    SplittableRandom random = new SplittableRandom(5);
+    int failed = 0;
+    for (int i = 0; i < 500; i++) {
+      byte[] bytes = request(random, i % 2 == 0).toByteArray();
+      byte[] cut = java.util.Arrays.copyOf(bytes, random.nextInt(Math.max(1, bytes.length)));
+      if (random.nextBoolean() && cut.length > 0) {
+        cut[random.nextInt(cut.length)] ^= (byte) (1 + random.nextInt(255));
+      }
+      ExportTraceServiceRequest expected;
+      try {
+        expected = ExportTraceServiceRequest.parseFrom(cut);
+      } catch (InvalidProtocolBufferException e) {
+        failed++;
+        assertThatThrownBy(() -> decoder.request(cut, 0, cut.length)).isInstanceOf(InvalidProtocolBufferException.class);
+        continue;
+      }
+      try {
+        assertThat(decoder.request(cut, 0, cut.length)).isEqualTo(expected);
+      } catch (InvalidProtocolBufferException e) {
+        throw new AssertionError("protobuf decoded what the lean decoder refused", e);
+      }
+    }
+    assertThat(failed).as("some of the mangled inputs are malformed").isGreaterThan(50);
+  }
+
+  @Test
+  void emptyInputIsAnEmptyRequest() throws Exception {
+    assertThat(decoder.request(new byte[0], 0, 0)).isEqualTo(ExportTraceServiceRequest.getDefaultInstance());
+  }
+
+  // ------------------------------------------------------------------ random messages
+
+  private static ExportTraceServiceRequest request(SplittableRandom r, boolean uncommon) {
+    ExportTraceServiceRequest.Builder req = ExportTraceServiceRequest.newBuilder();
+    for (int i = r.nextInt(4); i > 0; i--) {
+      ResourceSpans.Builder rs = ResourceSpans.newBuilder();
+      if (r.nextInt(5) > 0) {
+        Resource.Builder res = Resource.newBuilder().setDroppedAttributesCount(r.nextInt(3));
+        for (int a = r.nextInt(6); a > 0; a--) {
+          res.addAttributes(keyValue(r, uncommon));
+        }
+        if (uncommon && r.nextInt(4) == 0) {
+          res.setUnknownFields(unknown(r));
+        }
+        rs.setResource(res);
+      }
+      if (r.nextBoolean()) {
+        rs.setSchemaUrl("https://opentelemetry.io/schemas/1." + r.nextInt(30) + ".0");
+      }
+      for (int j = r.nextInt(4); j > 0; j--) {
+        ScopeSpans.Builder ss = ScopeSpans.newBuilder();
+        if (r.nextInt(4) > 0) {
+          InstrumentationScope.Builder scope = InstrumentationScope.newBuilder().setName(text(r, uncommon));
+          if (r.nextBoolean()) {
+            scope.setVersion("1." + r.nextInt(9));
+          }
+          for (int a = r.nextInt(3); a > 0; a--) {
+            scope.addAttributes(keyValue(r, uncommon));
+          }
+          scope.setDroppedAttributesCount(r.nextInt(2));
+          ss.setScope(scope);
+        }
+        if (r.nextBoolean()) {
+          ss.setSchemaUrl("https://example.com/" + r.nextInt(10));
+        }
+        for (int k = r.nextInt(8); k > 0; k--) {
+          ss.addSpans(span(r, uncommon));
+        }
+        if (uncommon && r.nextInt(6) == 0) {
+          ss.setUnknownFields(unknown(r));
+        }
+        rs.addScopeSpans(ss);
+      }
+      if (uncommon && r.nextInt(6) == 0) {
+        rs.setUnknownFields(unknown(r));
+      }
+      req.addResourceSpans(rs);
+    }
+    if (uncommon && r.nextInt(8) == 0) {
+      req.setUnknownFields(unknown(r));
+    }
+    return req.build();
+  }
+
+  private static Span span(SplittableRandom r, boolean uncommon) {
+    Span.Builder s = Span.newBuilder()
+        .setTraceId(bytes(r, r.nextInt(10) == 0 ? 0 : 16))
+        .setSpanId(bytes(r, 8))
+        .setName(text(r, uncommon))
+        .setKindValue(r.nextInt(uncommon ? 9 : 6))
+        .setStartTimeUnixNano(r.nextLong())
+        .setEndTimeUnixNano(r.nextInt(5) == 0 ? 0 : r.nextLong());
+    if (r.nextBoolean()) {
+      s.setParentSpanId(bytes(r, 8));
+    }
+    if (r.nextInt(5) == 0) {
+      s.setTraceState("k=v" + r.nextInt(100));
+    }
+    if (r.nextInt(3) == 0) {
+      s.setFlags(r.nextInt());
+    }
+    for (int a = r.nextInt(14); a > 0; a--) {
+      s.addAttributes(keyValue(r, uncommon));
+    }
+    if (r.nextInt(4) == 0) {
+      s.setDroppedAttributesCount(r.nextInt(1000));
+    }
+    for (int e = r.nextInt(4) == 0 ? r.nextInt(3) : 0; e > 0; e--) {
+      s.addEvents(Span.Event.newBuilder().setName("event " + r.nextInt(9)).setTimeUnixNano(r.nextLong())
+          .addAttributes(keyValue(r, uncommon)));
+    }
+    for (int l = r.nextInt(5) == 0 ? r.nextInt(3) : 0; l > 0; l--) {
+      s.addLinks(Span.Link.newBuilder().setTraceId(bytes(r, 16)).setSpanId(bytes(r, 8))
+          .addAttributes(keyValue(r, uncommon)).setFlags(r.nextInt(4)));
+    }
+    if (r.nextInt(6) == 0) {
+      s.setDroppedEventsCount(r.nextInt(5)).setDroppedLinksCount(r.nextInt(5));
+    }
+    if (r.nextInt(3) == 0) {
+      s.setStatus(Status.newBuilder().setCodeValue(r.nextInt(3)).setMessage(r.nextBoolean() ? "boom" : ""));
+    }
+    if (uncommon && r.nextInt(5) == 0) {
+      s.setUnknownFields(unknown(r));
+    }
+    return s.build();
+  }
+
+  private static KeyValue keyValue(SplittableRandom r, boolean uncommon) {
+    KeyValue.Builder kv = KeyValue.newBuilder().setKey(r.nextInt(20) == 0 ? "" : "key." + text(r, uncommon));
+    if (r.nextInt(15) == 0) {
+      return kv.build(); // no value at all
+    }
+    return kv.setValue(anyValue(r, uncommon, 0)).build();
+  }
+
+  private static AnyValue anyValue(SplittableRandom r, boolean uncommon, int depth) {
+    int kind = r.nextInt(uncommon && depth < 2 ? 9 : 6);
+    AnyValue.Builder v = AnyValue.newBuilder();
+    switch (kind) {
+      case 0, 1 -> v.setStringValue(text(r, uncommon));
+      case 2 -> v.setIntValue(r.nextBoolean() ? r.nextInt(1000) : r.nextLong());
+      case 3 -> v.setDoubleValue(r.nextBoolean() ? r.nextDouble() : -r.nextDouble() * 1e9);
+      case 4 -> v.setBoolValue(r.nextBoolean());
+      case 5 -> v.setBytesValue(bytes(r, r.nextInt(5)));
+      case 6 -> {
+        ArrayValue.Builder a = ArrayValue.newBuilder();
+        for (int i = r.nextInt(3); i > 0; i--) {
+          a.addValues(anyValue(r, uncommon, depth + 1));
+        }
+        v.setArrayValue(a);
+      }
+      case 7 -> {
+        KeyValueList.Builder l = KeyValueList.newBuilder();
+        for (int i = r.nextInt(3); i > 0; i--) {
+          l.addValues(KeyValue.newBuilder().setKey("k" + i).setValue(anyValue(r, uncommon, depth + 1)));
+        }
+        v.setKvlistValue(l);
+      }
+      default -> {
+        // empty value (no member set) or with unknown fields
+        if (r.nextBoolean()) {
+          v.setUnknownFields(unknown(r));
+        }
+      }
+    }
+    return v.build();
+  }
+
+  private static String text(SplittableRandom r, boolean uncommon) {
+    String base = "v" + Long.toString(r.nextLong(1L << 40), 36);
+    return uncommon && r.nextInt(6) == 0 ? base + "-é-\u4e2d-\ud83d\ude00" : base;
+  }
+
+  private static ByteString bytes(SplittableRandom r, int n) {
+    byte[] b = new byte[n];
+    r.nextBytes(b);
+    return ByteString.copyFrom(b);
+  }
+
+  private static UnknownFieldSet unknown(SplittableRandom r) {
+    return UnknownFieldSet.newBuilder()
+        .addField(100 + r.nextInt(50), UnknownFieldSet.Field.newBuilder().addVarint(r.nextInt(1000)).build())
+        .addField(200 + r.nextInt(50), UnknownFieldSet.Field.newBuilder()
+            .addLengthDelimited(ByteString.copyFromUtf8("x" + r.nextInt(9))).build())
+        .build();
+  }
+}
