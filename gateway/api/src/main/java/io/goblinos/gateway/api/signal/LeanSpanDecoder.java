@@ -15,6 +15,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,6 +47,16 @@ public final class LeanSpanDecoder {
   private final KeyValue.Builder keyValue = KeyValue.newBuilder();
   private final AnyValue.Builder anyValue = AnyValue.newBuilder();
   private final List<KeyValue> attributes = new ArrayList<>();
+  /**
+   * Attribute keys decoded before, by a hash of their bytes (direct-mapped, {@value #KEY_SLOTS} slots): a key seen
+   * again is the same String instance, not a new one. Keys repeat across spans (a few dozen distinct ones), so most
+   * attributes allocate no key; a key that is also held later (a span kept by tail_sampling) holds no copy of it.
+   */
+  private final String[] keys = new String[KEY_SLOTS];
+  private final byte[][] keyBytes = new byte[KEY_SLOTS][];
+  static final int KEY_SLOTS = 512;
+  /** Longer keys are not remembered. */
+  private static final int MAX_REMEMBERED_KEY = 64;
   /** Inputs handed to protobuf-java (the uncommon shape or malformed bytes); for tests. */
   long fallbacks;
 
@@ -267,7 +278,7 @@ public final class LeanSpanDecoder {
     while (r.more()) {
       int tag = r.tag();
       switch (tag) {
-        case 1 << 3 | LENGTH_DELIMITED -> key = r.string();
+        case 1 << 3 | LENGTH_DELIMITED -> key = key(r);
         case 2 << 3 | LENGTH_DELIMITED -> {
           if (value != null) {
             throw NotCommon.INSTANCE;
@@ -284,6 +295,33 @@ public final class LeanSpanDecoder {
       kv.setValue(value);
     }
     return kv.build();
+  }
+
+  /** An attribute key: {@link Reader#string}, as the instance remembered for those bytes when there is one. */
+  private String key(Reader r) throws NotCommon {
+    int len = r.length();
+    byte[] b = r.b;
+    int at = r.at;
+    if (len == 0 || len > MAX_REMEMBERED_KEY) {
+      return r.ascii(len);
+    }
+    int h = len;
+    for (int i = at, stop = at + len; i < stop; i++) {
+      if (b[i] < 0) {
+        throw NotCommon.INSTANCE; // not ASCII: protobuf-java validates it
+      }
+      h = 31 * h + b[i];
+    }
+    int slot = (h ^ h >>> 16) & (KEY_SLOTS - 1);
+    byte[] known = keyBytes[slot];
+    r.at = at + len;
+    if (known != null && known.length == len && Arrays.equals(known, 0, len, b, at, at + len)) {
+      return keys[slot];
+    }
+    String key = new String(b, at, len, StandardCharsets.ISO_8859_1);
+    keyBytes[slot] = Arrays.copyOfRange(b, at, at + len);
+    keys[slot] = key;
+    return key;
   }
 
   private AnyValue anyValue(byte[] b, int from, int to) throws NotCommon {
@@ -406,7 +444,11 @@ public final class LeanSpanDecoder {
 
     /** An ASCII string (a byte outside ASCII is left to protobuf-java, which validates UTF-8). */
     String string() throws NotCommon {
-      int len = length();
+      return ascii(length());
+    }
+
+    /** The next {@code len} bytes as an ASCII string. */
+    String ascii(int len) throws NotCommon {
       int stop = at + len;
       for (int i = at; i < stop; i++) {
         if (b[i] < 0) {

@@ -110,6 +110,21 @@ class LeanSpanDecoderTest {
   }
 
   @Test
+  void anAttributeKeySeenBeforeIsTheSameInstance() throws Exception {
+    Span a = Span.newBuilder().setName("a").addAttributes(KeyValue.newBuilder().setKey("http.route")
+        .setValue(AnyValue.newBuilder().setStringValue("/x"))).build();
+    Span b = a.toBuilder().setName("b").build();
+    byte[] ab = a.toByteArray();
+    byte[] bb = b.toByteArray();
+    Span first = decoder.span(ab, 0, ab.length);
+    Span second = decoder.span(bb, 0, bb.length);
+    assertThat(second).isEqualTo(b);
+    assertThat(second.getAttributes(0).getKey()).isSameAs(first.getAttributes(0).getKey());
+    assertThat(second.getAttributes(0).getValue().getStringValue())
+        .isNotSameAs(first.getAttributes(0).getValue().getStringValue()); // values are not remembered
+  }
+
+  @Test
   void emptyInputIsAnEmptyRequest() throws Exception {
     assertThat(decoder.request(new byte[0], 0, 0)).isEqualTo(ExportTraceServiceRequest.getDefaultInstance());
   }
