@@ -22,8 +22,9 @@ import java.util.List;
  * Decodes OTLP trace messages into the same protobuf-java objects as their parsers, with fewer objects on the way:
  * protobuf-java 4 parses every nested message (each attribute's {@code KeyValue} and {@code AnyValue}) through a
  * builder, a field builder and a parent handle, about ten objects per attribute of which four survive; this decoder
- * reads the wire format itself and fills reused builders, so an attribute costs its key and value strings, its
- * {@code AnyValue} and its {@code KeyValue}.
+ * reads the wire format itself and sets each message's fields on a plain builder (a new one: clearing a used
+ * protobuf-java builder costs more than making one), so an attribute costs its value string, its {@code AnyValue},
+ * its {@code KeyValue} and their two builders; its key is a string seen before (below).
  *
  * <p>The result equals what {@code parser().parseFrom} returns for the same bytes ({@code equals}), because this
  * decoder reads only the common shape and hands anything else to protobuf-java: a span (or resource, scope,
@@ -33,7 +34,8 @@ import java.util.List;
  * Malformed input fails as protobuf-java fails on it: the fallback parses the whole request again and throws its
  * exception.
  *
- * <p>Not thread-safe (the builders are reused): one instance per thread, or {@link #forThisThread()}.
+ * <p>Not thread-safe (a scratch list and the key cache are reused): one instance per thread, or
+ * {@link #forThisThread()}.
  */
 public final class LeanSpanDecoder {
   private static final ThreadLocal<LeanSpanDecoder> PER_THREAD = ThreadLocal.withInitial(LeanSpanDecoder::new);
@@ -43,9 +45,6 @@ public final class LeanSpanDecoder {
   private static final int LENGTH_DELIMITED = 2;
   private static final int FIXED32 = 5;
 
-  private final Span.Builder span = Span.newBuilder();
-  private final KeyValue.Builder keyValue = KeyValue.newBuilder();
-  private final AnyValue.Builder anyValue = AnyValue.newBuilder();
   private final List<KeyValue> attributes = new ArrayList<>();
   /**
    * Attribute keys decoded before, by a hash of their bytes (direct-mapped, {@value #KEY_SLOTS} slots): a key seen
@@ -99,7 +98,7 @@ public final class LeanSpanDecoder {
   /** The span in {@code bytes[offset, offset + length)}, equal to {@code Span.parseFrom} of those bytes. */
   public Span span(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
     try {
-      return span(bytes, offset, offset + length, true);
+      return decodeSpan(bytes, offset, offset + length);
     } catch (NotCommon | RuntimeException e) {
       fallbacks++;
       return Span.parser().parseFrom(bytes, offset, length);
@@ -172,7 +171,7 @@ public final class LeanSpanDecoder {
         }
         case 2 << 3 | LENGTH_DELIMITED -> {
           int len = r.length();
-          spans.add(span(b, r.at, r.at + len, false));
+          spans.add(decodeSpan(b, r.at, r.at + len));
           r.at += len;
         }
         case 3 << 3 | LENGTH_DELIMITED -> ss.setSchemaUrl(r.string());
@@ -209,12 +208,9 @@ public final class LeanSpanDecoder {
     return scope.build();
   }
 
-  /**
-   * One span. With {@code alone}, the span is the whole input (a NotCommon falls back for it alone); inside a
-   * request, the whole request falls back.
-   */
-  private Span span(byte[] b, int from, int to, boolean alone) throws NotCommon {
-    Span.Builder s = span.clear();
+  /** One span (a NotCommon makes the caller fall back: for this span alone, or for the whole request). */
+  private Span decodeSpan(byte[] b, int from, int to) throws NotCommon {
+    Span.Builder s = Span.newBuilder();
     List<KeyValue> attrs = attributes;
     attrs.clear();
     boolean statusSeen = false;
@@ -290,7 +286,7 @@ public final class LeanSpanDecoder {
         default -> throw NotCommon.INSTANCE;
       }
     }
-    KeyValue.Builder kv = keyValue.clear().setKey(key);
+    KeyValue.Builder kv = KeyValue.newBuilder().setKey(key);
     if (value != null) {
       kv.setValue(value);
     }
@@ -325,7 +321,7 @@ public final class LeanSpanDecoder {
   }
 
   private AnyValue anyValue(byte[] b, int from, int to) throws NotCommon {
-    AnyValue.Builder v = anyValue.clear();
+    AnyValue.Builder v = AnyValue.newBuilder();
     boolean messageSeen = false;
     Reader r = new Reader(b, from, to);
     try {
