@@ -140,11 +140,7 @@ public final class LeanSpanDecoder {
     while (r.more()) {
       int tag = r.tag();
       switch (tag) {
-        case 1 << 3 | LENGTH_DELIMITED -> {
-          int len = r.length();
-          attrs.add(keyValue(b, r.at, r.at + len));
-          r.at += len;
-        }
+        case 1 << 3 | LENGTH_DELIMITED -> attrs.add(nextKeyValue(r));
         case 2 << 3 | VARINT -> res.setDroppedAttributesCount((int) r.varint());
         default -> throw NotCommon.INSTANCE; // e.g. entity_refs: protobuf-java reads it
       }
@@ -191,12 +187,10 @@ public final class LeanSpanDecoder {
         case 1 << 3 | LENGTH_DELIMITED -> scope.setName(r.string());
         case 2 << 3 | LENGTH_DELIMITED -> scope.setVersion(r.string());
         case 3 << 3 | LENGTH_DELIMITED -> {
-          int len = r.length();
           if (attrs == null) {
             attrs = new ArrayList<>();
           }
-          attrs.add(keyValue(b, r.at, r.at + len));
-          r.at += len;
+          attrs.add(nextKeyValue(r));
         }
         case 4 << 3 | VARINT -> scope.setDroppedAttributesCount((int) r.varint());
         default -> throw NotCommon.INSTANCE;
@@ -228,11 +222,7 @@ public final class LeanSpanDecoder {
           case 6 << 3 | VARINT -> s.setKindValue((int) r.varint());
           case 7 << 3 | FIXED64 -> s.setStartTimeUnixNano(r.fixed64());
           case 8 << 3 | FIXED64 -> s.setEndTimeUnixNano(r.fixed64());
-          case 9 << 3 | LENGTH_DELIMITED -> {
-            int len = r.length();
-            attrs.add(keyValue(b, r.at, r.at + len));
-            r.at += len;
-          }
+          case 9 << 3 | LENGTH_DELIMITED -> attrs.add(nextKeyValue(r));
           case 10 << 3 | VARINT -> s.setDroppedAttributesCount((int) r.varint());
           case 11 << 3 | LENGTH_DELIMITED -> {
             int len = r.length();
@@ -265,6 +255,14 @@ public final class LeanSpanDecoder {
       s.addAllAttributes(attrs);
     }
     return s.build();
+  }
+
+  /** The length-delimited KeyValue at {@code r}'s position; {@code r} moves past it. */
+  private KeyValue nextKeyValue(Reader r) throws NotCommon {
+    int len = r.length();
+    KeyValue kv = keyValue(r.b, r.at, r.at + len);
+    r.at += len;
+    return kv;
   }
 
   private KeyValue keyValue(byte[] b, int from, int to) throws NotCommon {
