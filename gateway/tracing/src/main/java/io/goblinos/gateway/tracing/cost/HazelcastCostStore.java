@@ -10,6 +10,7 @@ import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -81,6 +82,13 @@ public final class HazelcastCostStore implements CostStore {
   private final String name;
   private volatile HazelcastInstance hz;
   private volatile IMap<String, String> prices;
+  /** The registration of the price map's entry listener (replaced after a merge). */
+  private volatile UUID priceListener;
+  /**
+   * Orders the local price copy's updates: listener events and a re-read (worker or Hazelcast threads only, never an
+   * event loop).
+   */
+  private final Object priceLock = new Object();
   private volatile IMap<String, double[]> totals;
   private final ConcurrentHashMap<String, PriceEntry> priceCopy = new ConcurrentHashMap<>();
   private volatile PriceIndex snapshot = PriceIndex.EMPTY;
@@ -153,14 +161,20 @@ public final class HazelcastCostStore implements CostStore {
     return vertx.executeBlocking(() -> {
       HazelcastInstance instance = Hazelcast.newHazelcastInstance(config());
       hz = instance;
+      // A member that started a cluster of its own (its join timed out) merges into the other one later; re-read the
+      // prices then, and listen again, so that it does not keep a copy that no event will ever update.
+      instance.getLifecycleService().addLifecycleListener(event -> {
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+          vertx.executeBlocking(() -> {
+            resyncPrices();
+            return null;
+          }).onFailure(t -> LOG.log(Level.WARNING, "cost " + name + ": re-reading prices after a merge failed", t));
+        }
+      });
       IMap<String, String> p = instance.getMap(PRICES);
-      p.addEntryListener(new PriceListener(), true);
       prices = p;
       totals = instance.getMap(TOTALS);
-      for (Map.Entry<String, String> e : p.entrySet()) {
-        priceCopy.put(e.getKey(), fromJson(e.getValue()));
-      }
-      rebuild();
+      resyncPrices();
       long every = settings.flushInterval().toMillis();
       if (every > 0) {
         flushTimer = vertx.setPeriodic(every, id -> flush());
@@ -170,6 +184,36 @@ public final class HazelcastCostStore implements CostStore {
           + " member(s)");
       return null;
     });
+  }
+
+  /**
+   * (Re)registers the price listener and replaces the local copy with the shared map's entries. Blocking: at start
+   * and after a merge, on a worker thread.
+   */
+  void resyncPrices() {
+    IMap<String, String> p = prices;
+    if (p == null) {
+      return;
+    }
+    synchronized (priceLock) {
+      UUID previous = priceListener;
+      if (previous != null) {
+        p.removeEntryListener(previous);
+      }
+      priceListener = p.addEntryListener(new PriceListener(), true);
+      Map<String, String> now = new HashMap<>();
+      for (Map.Entry<String, String> e : p.entrySet()) {
+        now.put(e.getKey(), e.getValue());
+      }
+      priceCopy.keySet().retainAll(now.keySet());
+      now.forEach((k, v) -> priceCopy.put(k, fromJson(v)));
+      rebuild();
+    }
+  }
+
+  /** The registration of the price listener (for tests). */
+  UUID priceListener() {
+    return priceListener;
   }
 
   /** The embedded member, or null before start (for tests). */
@@ -206,9 +250,11 @@ public final class HazelcastCostStore implements CostStore {
         p.delete(k);
       }
       // make this member's snapshot reflect the change now (listener events may trail)
-      priceCopy.keySet().retainAll(next.keySet());
-      next.forEach((k, v) -> priceCopy.put(k, fromJson(v)));
-      rebuild();
+      synchronized (priceLock) {
+        priceCopy.keySet().retainAll(next.keySet());
+        next.forEach((k, v) -> priceCopy.put(k, fromJson(v)));
+        rebuild();
+      }
       return null;
     });
   }
@@ -424,7 +470,7 @@ public final class HazelcastCostStore implements CostStore {
     snapshot = new PriceIndex(new ArrayList<>(priceCopy.values()));
   }
 
-  private static String toJson(PriceEntry e) {
+  static String toJson(PriceEntry e) {
     try {
       return JSON.writeValueAsString(e.toMap());
     } catch (Exception ex) {
@@ -478,6 +524,8 @@ public final class HazelcastCostStore implements CostStore {
   /** Keeps the local copy in step with the shared map. Runs on Hazelcast event threads. */
   private final class PriceListener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
       EntryRemovedListener<String, String>, MapClearedListener {
+    // synchronized with resyncPrices: an event that arrives while the copy is re-read applies after it
+
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
       put(event);
@@ -490,20 +538,26 @@ public final class HazelcastCostStore implements CostStore {
 
     @Override
     public void entryRemoved(EntryEvent<String, String> event) {
-      priceCopy.remove(event.getKey());
-      rebuild();
+      synchronized (priceLock) {
+        priceCopy.remove(event.getKey());
+        rebuild();
+      }
     }
 
     @Override
     public void mapCleared(MapEvent event) {
-      priceCopy.clear();
-      rebuild();
+      synchronized (priceLock) {
+        priceCopy.clear();
+        rebuild();
+      }
     }
 
     private void put(EntryEvent<String, String> event) {
       try {
-        priceCopy.put(event.getKey(), fromJson(event.getValue()));
-        rebuild();
+        synchronized (priceLock) {
+          priceCopy.put(event.getKey(), fromJson(event.getValue()));
+          rebuild();
+        }
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "cost " + name + ": ignoring price entry " + event.getKey(), e);
       }

@@ -7,8 +7,8 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * arrays (id, first-seen time, span count, time range, status codes seen, first and last frame) and its spans as
  * protobuf bytes in the shard's {@link FrameLog}, chained newest to oldest. Resources and scopes are interned per
  * shard, so a frame stores only a small origin id; an origin is dropped once the log holds no live frame that uses
- * it. No protobuf objects are kept while a trace waits; spans are decoded once, when a trace is sampled (the
+ * it (swept when the log frees chunks). No protobuf objects are kept while a trace waits; spans are decoded once, when a trace is sampled (the
  * default policies decide from the slot alone).
  *
  * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
@@ -90,8 +90,11 @@ final class Shard {
   private SpanGroups.Origin memoOrigin;
   private Origin memoInterned;
 
-  /** Interned origins in order of last use, which is the order of their last frame: the eldest is dropped first. */
-  private final LinkedHashMap<SpanGroups.ScopeKey, Origin> origins = new LinkedHashMap<>(16, 0.75f, true);
+  /**
+   * Interned origins. A plain hash map: a lookup writes nothing (an access-ordered map relinked an entry, in the old
+   * generation, on every lookup). Origins no live frame uses are swept out when the log frees chunks.
+   */
+  private final HashMap<SpanGroups.ScopeKey, Origin> origins = new HashMap<>();
   private final List<Origin> originById = new ArrayList<>();
   private int[] freeOriginIds = new int[16];
   private int freeOriginCount;
@@ -171,7 +174,7 @@ final class Shard {
     }
     Origin o;
     if (origin == memoOrigin && !memoInterned.dropped) {
-      o = memoInterned; // this request's previous span had the same origin, and it was looked up (and moved) then
+      o = memoInterned; // this request's previous span had the same origin, and it was looked up then
     } else {
       o = intern(origin);
       memoOrigin = origin;
@@ -301,8 +304,8 @@ final class Shard {
   }
 
   /**
-   * Starts a request's spans: forgets the previous request's remembered trace and origin (an origin is looked up, and
-   * so moved to the young end of {@link #origins}, at least once per request that uses it).
+   * Starts a request's spans: forgets the previous request's remembered trace and origin (the origin is looked up
+   * again, once per request that uses it).
    */
   void beginBatch() {
     memoSlot = -1;
@@ -325,8 +328,9 @@ final class Shard {
   }
 
   /**
-   * Frees the log's chunks older than the oldest pending trace's first frame, then the origins no live frame uses
-   * (those whose newest frame is older than that).
+   * Frees the log's chunks older than the oldest pending trace's first frame; when that freed any (or nothing is
+   * pending any more), also the origins no live frame uses (those whose newest frame is older than that). Origins are
+   * swept no more often than chunks are freed, so one may stay interned, and counted, until the next chunk goes.
    */
   private void releaseDeadFrames() {
     long oldestLive = fifoSize > 0 ? firstRef[fifo[fifoHead]] : FrameLog.NONE;
@@ -334,13 +338,16 @@ final class Shard {
     if (freed != 0) {
       addBytes(-freed);
     }
-    Iterator<Origin> eldestFirst = origins.values().iterator();
-    while (eldestFirst.hasNext()) {
-      Origin o = eldestFirst.next();
+    if (freed == 0 && oldestLive != FrameLog.NONE) {
+      return;
+    }
+    Iterator<Origin> all = origins.values().iterator();
+    while (all.hasNext()) {
+      Origin o = all.next();
       if (oldestLive != FrameLog.NONE && o.lastRef >= oldestLive) {
-        break;
+        continue;
       }
-      eldestFirst.remove();
+      all.remove();
       o.dropped = true;
       originById.set(o.id, null);
       if (freeOriginCount == freeOriginIds.length) {

@@ -110,6 +110,35 @@ class HazelcastCostStoreTest {
   }
 
   @Test
+  void aLostPriceListenerIsReplacedAndTheCopyReReadOnResync() throws Exception {
+    // what a member does after it merged into another cluster (LifecycleState.MERGED): its listener registration
+    // may be gone, and its copy may have missed changes
+    HazelcastCostStore store = new HazelcastCostStore(vertx, new HazelcastSettings("goblin-resync-" + System.nanoTime(),
+        "127.0.0.1", freePort(), false, 1, List.of(), Duration.ofHours(1)), "cost");
+    try {
+      store.start().await();
+      com.hazelcast.map.IMap<String, String> prices = store.instance().getMap(HazelcastCostStore.PRICES);
+      assertThat(prices.removeEntryListener(store.priceListener())).isTrue(); // lost
+      PriceEntry missed = new PriceEntry("openai", "gpt-4o*", 2.5, 10, null, null);
+      prices.put(missed.key(), HazelcastCostStore.toJson(missed));
+      java.util.UUID before = store.priceListener();
+
+      store.resyncPrices();
+      assertThat(store.current().lookup("openai", "gpt-4o", 0)).isEqualTo(missed);
+      assertThat(store.priceListener()).isNotEqualTo(before);
+
+      // listening again: a later change arrives by event
+      PriceEntry later = new PriceEntry("anthropic", "claude-*", 3, 15, null, null);
+      prices.put(later.key(), HazelcastCostStore.toJson(later));
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.current().lookup("anthropic", "claude-x", 0) != null);
+      prices.delete(missed.key());
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.current().lookup("openai", "gpt-4o", 0) == null);
+    } finally {
+      store.close().await();
+    }
+  }
+
+  @Test
   void incrementsWaitForTheFlushIntervalAndReadsIncludeThem() throws Exception {
     HazelcastCostStore store = new HazelcastCostStore(vertx, new HazelcastSettings("goblin-batch-" + System.nanoTime(),
         "127.0.0.1", freePort(), false, 1, List.of(), Duration.ofHours(1)), "cost");
