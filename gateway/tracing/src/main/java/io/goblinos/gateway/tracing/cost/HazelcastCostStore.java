@@ -44,7 +44,9 @@ import java.util.logging.Logger;
  *
  * <ul>
  *   <li>{@code goblin.cost.prices}: {@code IMap<String, String>} of price entries as JSON. Each member keeps a local
- *       snapshot, updated by an entry listener, so lookups on the hot path never touch the network.
+ *       snapshot, updated by an entry listener, so lookups on the hot path never touch the network. A member that
+ *       started a cluster of its own (its join timed out) and merged into another one later registers its listener
+ *       again and re-reads the map ({@link #resyncPrices}), so its copy cannot stay behind.
  *   <li>{@code goblin.cost.totals}: {@code IMap<String, double[]>} of running totals per provider/model/goblin.
  *       All its keys share one partition ({@link #mapKey}). Increments are merged locally per key ({@code unflushed})
  *       and flushed every {@code flush_interval} (default 1s), sooner when {@value #EARLY_FLUSH_KEYS} keys are
