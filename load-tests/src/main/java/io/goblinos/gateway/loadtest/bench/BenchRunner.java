@@ -84,7 +84,8 @@ public final class BenchRunner {
     int rounds = 3;
     int pointSeconds = 6;
     double[] fractions = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1};
-    int auditEvents = 20_000;
+    /** Enough for seconds of submit work: with 20,000 (about 2 s) the ratio swung 0.57-1.07 between runs here. */
+    int auditEvents = 60_000;
     int auditBatch = 100;
     int auditThreads = 4;
     int pendingTraces = 1_000_000;
@@ -347,12 +348,28 @@ public final class BenchRunner {
     double auditRate = Double.NaN;
     double verifyRate = Double.NaN;
     if (o.phases.contains("audit")) try {
+      // in a JVM of its own with the gateway's heap and collector (G1), as the gateway verifies and appends: in this
+      // JVM (ZGC, for the generator) the submit path measured about a quarter slower here
       Path auditDir = o.out.resolve("audit-bench");
       deleteRecursively(auditDir);
-      AuditBenchmark.Result audit = AuditBenchmark.run(auditDir, o.auditEvents, o.auditBatch, o.auditThreads);
-      log("audit: " + audit);
-      auditRate = audit.submitEventsPerSecond();
-      verifyRate = audit.rawVerificationsPerSecond();
+      Path logFile = o.out.resolve("audit-bench.log");
+      Process p = startJava(o.selfCp, List.of(o.gatewayHeap), AuditBenchmark.class.getName(), List.of(
+          Integer.toString(o.auditEvents), Integer.toString(o.auditBatch), Integer.toString(o.auditThreads),
+          auditDir.toString()), logFile);
+      if (!p.waitFor(600, TimeUnit.SECONDS)) {
+        stop(p);
+        throw new IllegalStateException("AuditBenchmark did not finish in 600 s");
+      }
+      String text = Files.readString(logFile);
+      Matcher m = Pattern.compile("submit_events_per_second=([\\d.]+) raw_ed25519_verifications_per_second=([\\d.]+)")
+          .matcher(text);
+      if (!m.find()) {
+        throw new IllegalStateException("AuditBenchmark printed no result (exit " + p.exitValue() + "): " + tail(logFile));
+      }
+      log("audit: " + m.group() + " events=" + o.auditEvents + " batch=" + o.auditBatch + " threads=" + o.auditThreads
+          + " (own JVM, " + o.gatewayHeap + ", G1)");
+      auditRate = Double.parseDouble(m.group(1));
+      verifyRate = Double.parseDouble(m.group(2));
       deleteRecursively(auditDir);
     } catch (Exception | LinkageError e) {
       notes.add("audit benchmark failed: " + e);

@@ -62,7 +62,7 @@ public final class AuditBenchmark {
         EventSigner signer = new EventSigner(key, "bench");
         List<String> signed = signedEvents(signer, "bench-", events);
         // Both sides warmed up (JIT) before they are timed: the submit path on a throw-away store with other events.
-        List<String> warmUp = signedEvents(signer, "warm-up-", Math.min(events, 5_000));
+        List<String> warmUp = signedEvents(signer, "warm-up-", Math.min(events, 20_000));
         measureSubmit(directory.resolve("warm-up-store"), keys, warmUp, batchSize, threads);
         // The raw rate before and after the submit run, averaged: on a shared machine it drifts with other load.
         int rawCount = Math.min(events, 20_000);
