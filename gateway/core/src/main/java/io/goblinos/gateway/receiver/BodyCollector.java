@@ -19,8 +19,20 @@ public final class BodyCollector {
   private byte[] bytes;
   private int length;
 
+  /** The length a {@code Content-Length} header declares: -1 when absent or not a number. */
+  public static long declaredLength(String contentLength) {
+    if (contentLength == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(contentLength.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /**
-   * @param declaredLength the Content-Length the sender declared, or -1
+   * @param declaredLength the Content-Length the sender declared, or -1 ({@link #declaredLength})
    * @param limit the most bytes accepted
    */
   public BodyCollector(long declaredLength, long limit) {

@@ -241,14 +241,7 @@ public final class BenchRunner {
     double rssMb = Double.NaN;
     if (measureLimit) {
       Path nullLog = o.out.resolve("null-receiver.log");
-      // the gateway's heap, and its system properties (-D...) from --gateway-jvm, so both stacks run alike
-      List<String> nullJvm = new ArrayList<>(List.of("-Xmx1g"));
-      for (String opt : o.gatewayJvm.trim().split("\\s+")) {
-        if (opt.startsWith("-D")) {
-          nullJvm.add(opt);
-        }
-      }
-      nullRx = startJava(o.gatewayCp + ":" + o.selfCp, nullJvm, "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
+      nullRx = startJava(o.gatewayCp + ":" + o.selfCp, List.of("-Xmx1g"), "io.goblinos.gateway.loadtest.nullreceiver.NullReceiver",
           List.of("127.0.0.1:0"), nullLog);
       nullPort = Integer.parseInt(awaitLine(nullRx, nullLog, Pattern.compile("null receiver listening on [^:]+:(\\d+)"), 30));
     }

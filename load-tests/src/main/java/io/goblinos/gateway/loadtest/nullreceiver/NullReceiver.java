@@ -2,6 +2,7 @@ package io.goblinos.gateway.loadtest.nullreceiver;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.goblinos.gateway.api.signal.Signal;
+import io.goblinos.gateway.receiver.BodyCollector;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -23,7 +24,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
-import io.goblinos.gateway.receiver.BodyCollector;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The benchmark's ceiling: an OTLP/HTTP endpoint on the gateway's HTTP stack (Vert.x 5, one HTTP server verticle per
  * event loop sharing the port, compression off, the same options as the {@code otlp} receiver) that reads each body,
- * collects and decodes it exactly as the receiver does ({@link BodyCollector} then {@code parseFrom}), counts the
+ * collects and decodes it exactly as the receiver does ({@link BodyCollector}, then for traces the receiver's
+ * decoder, {@code Signal.TRACES.parse}, and protobuf's {@code parseFrom} for metrics and logs), counts the
  * items and answers an empty export response. Nothing else: no validation, no pipeline, no metrics registry.
  *
  * <p>{@code java -cp ... NullReceiver [host:port]} (default 127.0.0.1:0) prints
@@ -99,8 +100,7 @@ public final class NullReceiver extends VerticleBase {
       return;
     }
     // collected as the receiver collects it (BodyCollector, sized from Content-Length), then decoded the same way
-    String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    BodyCollector body = new BodyCollector(declared == null ? -1 : parseLength(declared), MAX_BODY);
+    BodyCollector body = new BodyCollector(BodyCollector.declaredLength(req.getHeader(HttpHeaders.CONTENT_LENGTH)), MAX_BODY);
     boolean[] refused = {false};
     req.handler(chunk -> {
       if (!refused[0] && !body.add(chunk)) {
@@ -120,14 +120,6 @@ public final class NullReceiver extends VerticleBase {
         req.response().setStatusCode(400).end(e.getMessage());
       }
     });
-  }
-
-  private static long parseLength(String declared) {
-    try {
-      return Long.parseLong(declared.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   /** Decodes and counts; returns the success response body. */

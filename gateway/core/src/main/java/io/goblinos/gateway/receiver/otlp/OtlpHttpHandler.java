@@ -190,12 +190,13 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     }
     long limit = config.maxRequestBodySize();
     String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && parseLong(declared) > limit) {
+    long declaredLength = BodyCollector.declaredLength(declared);
+    if (declaredLength > limit) {
       guard.cancel(readTimer);
       tooLarge(req, start, "request body of " + declared + " bytes is over the limit of " + limit + " bytes", replyType);
       return;
     }
-    BodyCollector body = new BodyCollector(declared == null ? -1 : parseLong(declared), limit);
+    BodyCollector body = new BodyCollector(declaredLength, limit);
     boolean[] refused = {false};
     req.handler(chunk -> {
       if (refused[0]) {
@@ -371,11 +372,4 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
   }
 
-  private static long parseLong(String s) {
-    try {
-      return Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
 }

@@ -207,8 +207,15 @@ public final class HazelcastCostStore implements CostStore {
       for (Map.Entry<String, String> e : p.entrySet()) {
         now.put(e.getKey(), e.getValue());
       }
-      priceCopy.keySet().retainAll(now.keySet());
-      now.forEach((k, v) -> priceCopy.put(k, fromJson(v)));
+      replaceCopy(now);
+    }
+  }
+
+  /** Makes the local copy the given entries (key to JSON) and rebuilds the snapshot. */
+  private void replaceCopy(Map<String, String> entries) {
+    synchronized (priceLock) {
+      priceCopy.keySet().retainAll(entries.keySet());
+      entries.forEach((k, v) -> priceCopy.put(k, fromJson(v)));
       rebuild();
     }
   }
@@ -251,12 +258,7 @@ public final class HazelcastCostStore implements CostStore {
       for (String k : stale) {
         p.delete(k);
       }
-      // make this member's snapshot reflect the change now (listener events may trail)
-      synchronized (priceLock) {
-        priceCopy.keySet().retainAll(next.keySet());
-        next.forEach((k, v) -> priceCopy.put(k, fromJson(v)));
-        rebuild();
-      }
+      replaceCopy(next); // this member's snapshot reflects the change now (listener events may trail)
       return null;
     });
   }

@@ -132,7 +132,7 @@ public final class LongPairIndex {
   }
 
   private void grow(long[] his, long[] los) {
-    rebuild(Sizes.grow(table.length), his, los);
+    rebuild(Sizes.grow(table.length), idMask, his, los);
   }
 
   /** Turns the tags off for good: entries become plain {@code id + 1}, which fits any id below 2^31 - 1. */
@@ -140,24 +140,19 @@ public final class LongPairIndex {
     if (!tagged()) {
       return;
     }
-    int[] old = table;
     int oldMask = idMask;
     tagShift = 31;
     idMask = Integer.MAX_VALUE;
-    table = new int[old.length];
-    for (int e : old) {
-      if (e != 0) {
-        place((e & oldMask) - 1, his, los);
-      }
-    }
+    rebuild(table.length, oldMask, his, los);
   }
 
-  private void rebuild(int length, long[] his, long[] los) {
+  /** Places every entry again in a new table of {@code length}; {@code oldMask} reads an old entry's id. */
+  private void rebuild(int length, int oldMask, long[] his, long[] los) {
     int[] old = table;
     table = new int[length];
     for (int e : old) {
       if (e != 0) {
-        place((e & idMask) - 1, his, los);
+        place((e & oldMask) - 1, his, los);
       }
     }
   }

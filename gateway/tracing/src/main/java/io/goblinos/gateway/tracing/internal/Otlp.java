@@ -27,11 +27,12 @@ public final class Otlp {
 
   /** A string attribute of the span, else of the resource, else null. Non-string values are rendered as text. */
   public static String string(Span span, Resource resource, String key) {
-    String v = asString(find(span.getAttributesList(), key));
-    if (v == null && resource != null) {
-      v = asString(find(resource.getAttributesList(), key));
-    }
-    return v;
+    return orResource(asString(find(span.getAttributesList(), key)), resource, key);
+  }
+
+  /** {@code spanValue} (a span attribute's text, or null), else the resource's string attribute {@code key}. */
+  public static String orResource(String spanValue, Resource resource, String key) {
+    return spanValue != null || resource == null ? spanValue : asString(find(resource.getAttributesList(), key));
   }
 
   /** The value as text, or null when absent or empty-valued. */

@@ -30,7 +30,7 @@ final class FrameLog {
   private static final int PREV_BYTES = 8;
 
   private final ChunkPool pool;
-  /** Decodes kept spans back into objects (reused builders; the log is used under its shard's lock). */
+  /** Decodes kept spans back into objects; not thread-safe, and the log is used under its shard's lock. */
   private final LeanSpanDecoder decoder = new LeanSpanDecoder();
   private final int chunkBytes;
   /** Chunks held, as a ring indexed by sequence number; {@code [firstSeq, nextSeq)} are held. */

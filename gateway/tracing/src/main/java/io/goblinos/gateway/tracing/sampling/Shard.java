@@ -20,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * arrays (id, first-seen time, span count, time range, status codes seen, first and last frame) and its spans as
  * protobuf bytes in the shard's {@link FrameLog}, chained newest to oldest. Resources and scopes are interned per
  * shard, so a frame stores only a small origin id; an origin is dropped once the log holds no live frame that uses
- * it (swept when the log frees chunks). No protobuf objects are kept while a trace waits; spans are decoded once, when a trace is sampled (the
- * default policies decide from the slot alone).
+ * it (swept when the log frees chunks). No protobuf objects are kept while a trace waits; spans are decoded once,
+ * when a trace is sampled (the default policies decide from the slot alone).
  *
  * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
  * the shard is over its trace or byte budget (decided early). Every method runs under {@link #lock}.

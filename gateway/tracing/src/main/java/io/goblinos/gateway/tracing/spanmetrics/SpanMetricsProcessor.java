@@ -211,18 +211,13 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
       long end = span.getEndTimeUnixNano();
       long start = span.getStartTimeUnixNano();
       if (end >= start && start != 0) {
-        String goblin = orResource(Otlp.asString(goblinValue), resource, goblinKey);
-        String guild = orResource(Otlp.asString(guildValue), resource, guildKey);
+        String goblin = Otlp.orResource(Otlp.asString(goblinValue), resource, goblinKey);
+        String guild = Otlp.orResource(Otlp.asString(guildValue), resource, guildKey);
         List<String> key = List.of(guard(TASK_LATENCY, "goblin_id").admit(goblin),
             guard(TASK_LATENCY, "guild").admit(guild), guard(TASK_LATENCY, "task").admit(task));
         observe(key, end - start);
       }
     }
-  }
-
-  /** {@code spanValue}, else the resource's string attribute {@code key} (as {@link Otlp#string} reads it). */
-  private static String orResource(String spanValue, Resource resource, String key) {
-    return spanValue != null || resource == null ? spanValue : Otlp.asString(Otlp.find(resource.getAttributesList(), key));
   }
 
   private List<String> values(String metric, String label, String value, Span span, Resource resource) {
