@@ -89,5 +89,7 @@ major=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.spec
 jdk_extra=()
 if [ "${major:-17}" -ge 24 ] 2>/dev/null; then jdk_extra+=(--sun-misc-unsafe-memory-access=allow); fi
 # The load generator runs in this JVM: ZGC keeps its pauses (which would delay sends and count as gateway latency)
-# under a millisecond; G1 paused it for 15-40 ms here.
-"$JAVA" -Xmx2g -XX:+UseZGC ${jdk_extra[@]+"${jdk_extra[@]}"} -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" ${args[@]+"${args[@]}"}
+# under a millisecond; G1 paused it for 15-40 ms here. Its heap is committed and touched at start (AlwaysPreTouch):
+# growing into fresh memory mid-point cost the kernel 40 % of a vCPU in page faults for seconds (every request
+# copies its 40 KiB body), and that showed up as hundreds of ms of "gateway" latency.
+"$JAVA" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseZGC ${jdk_extra[@]+"${jdk_extra[@]}"} -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" ${args[@]+"${args[@]}"}

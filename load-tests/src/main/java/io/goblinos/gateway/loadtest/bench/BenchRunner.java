@@ -528,7 +528,7 @@ public final class BenchRunner {
     try (LoadGenerator load = new LoadGenerator("127.0.0.1", port, o.connections)) {
       double perRequest = o.spansPerRequest;
       load.openLoop(target, 0.5, "/v1/traces", "application/x-protobuf", payloads, 0.5 * saturationItemsPerSecond / perRequest,
-          Duration.ofSeconds(2)); // warm the client's connections and JIT
+          Duration.ofSeconds(5)); // warm the client's connections and JIT: with 2 s, the first seconds of the first point were still slow
       for (double f : o.fractions) {
         LoadPoint p = load.openLoop(target, f, "/v1/traces", "application/x-protobuf", payloads, f * saturationItemsPerSecond / perRequest,
             Duration.ofSeconds(o.pointSeconds));

@@ -58,6 +58,10 @@ public final class LeanSpanDecoder {
   private static final int MAX_REMEMBERED_KEY = 64;
   /** Inputs handed to protobuf-java (the uncommon shape or malformed bytes); for tests. */
   long fallbacks;
+  /** The span ranges of the request being decoded, flattened (see {@link #lastSpanRanges}); reused. */
+  private long[] ranges = new long[128];
+  private int rangeCount;
+  private long[] lastRanges;
 
   /** This thread's decoder. */
   public static LeanSpanDecoder forThisThread() {
@@ -75,6 +79,8 @@ public final class LeanSpanDecoder {
 
   /** The request in {@code bytes}, equal to {@code ExportTraceServiceRequest.parseFrom(bytes)}. */
   public ExportTraceServiceRequest request(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
+    lastRanges = null;
+    rangeCount = 0;
     try {
       ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
       Reader r = new Reader(bytes, offset, offset + length);
@@ -87,12 +93,24 @@ public final class LeanSpanDecoder {
         request.addResourceSpans(resourceSpans(bytes, r.at, r.at + len));
         r.at += len;
       }
-      return request.build();
+      ExportTraceServiceRequest built = request.build();
+      lastRanges = Arrays.copyOf(ranges, rangeCount);
+      return built;
     } catch (NotCommon | RuntimeException e) {
       // the uncommon shape, or malformed bytes (protobuf-java then throws its own exception for them)
       fallbacks++;
       return ExportTraceServiceRequest.parser().parseFrom(bytes, offset, length);
     }
+  }
+
+  /**
+   * Where the spans of the request {@link #request} decoded last on this decoder sit in its bytes: per span, flattened
+   * in order (resource by resource, scope by scope), {@code offset << 32 | length}, the offset counted from the start
+   * of the array. A new array per request; null when that request went to protobuf-java (or none was decoded). Lets a
+   * consumer that copies spans' bytes skip walking the request again (see {@link WireBytes#spanRanges}).
+   */
+  public long[] lastSpanRanges() {
+    return lastRanges;
   }
 
   /** The span in {@code bytes[offset, offset + length)}, equal to {@code Span.parseFrom} of those bytes. */
@@ -167,6 +185,10 @@ public final class LeanSpanDecoder {
         }
         case 2 << 3 | LENGTH_DELIMITED -> {
           int len = r.length();
+          if (rangeCount == ranges.length) {
+            ranges = Arrays.copyOf(ranges, rangeCount * 2);
+          }
+          ranges[rangeCount++] = (long) r.at << 32 | len;
           spans.add(decodeSpan(b, r.at, r.at + len));
           r.at += len;
         }

@@ -56,6 +56,14 @@ public abstract sealed class Signal<T extends Message> permits TracesSignal, Met
     return parser().parseFrom(bytes);
   }
 
+  /**
+   * The request in {@code bytes} with those bytes, for {@link WireBytes#during}: what a processor that stores or
+   * forwards unchanged messages can copy instead of serializing them again.
+   */
+  public WireBytes parseWithWire(byte[] bytes) throws InvalidProtocolBufferException {
+    return new WireBytes(parse(bytes), bytes);
+  }
+
   /** An empty request of this signal. */
   public abstract T empty();
 

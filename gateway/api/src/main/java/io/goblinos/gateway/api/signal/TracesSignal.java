@@ -36,6 +36,14 @@ final class TracesSignal extends Signal<ExportTraceServiceRequest> {
     return LeanSpanDecoder.forThisThread().request(bytes, 0, bytes.length);
   }
 
+  /** As {@link #parse}, with where each span sits in {@code bytes} as the decoder found it. */
+  @Override
+  public WireBytes parseWithWire(byte[] bytes) throws InvalidProtocolBufferException {
+    LeanSpanDecoder decoder = LeanSpanDecoder.forThisThread();
+    ExportTraceServiceRequest request = decoder.request(bytes, 0, bytes.length);
+    return new WireBytes(request, bytes, decoder.lastSpanRanges());
+  }
+
   @Override
   public ExportTraceServiceRequest empty() {
     return ExportTraceServiceRequest.getDefaultInstance();

@@ -24,6 +24,7 @@ public final class WireBytes {
 
   private final Message parsed;
   private final byte[] bytes;
+  private final long[] spanRanges;
   private Map<Message, Appended> appended;
 
   /**
@@ -37,8 +38,28 @@ public final class WireBytes {
    * @param bytes the protobuf encoding of {@code parsed} (not to be modified)
    */
   public WireBytes(Message parsed, byte[] bytes) {
+    this(parsed, bytes, null);
+  }
+
+  /**
+   * @param parsed the request as parsed from {@code bytes}
+   * @param bytes the protobuf encoding of {@code parsed} (not to be modified)
+   * @param spanRanges for a trace request, where each of its spans sits in {@code bytes}, as the decoder found them
+   *     ({@link LeanSpanDecoder#lastSpanRanges}); null when not known
+   */
+  public WireBytes(Message parsed, byte[] bytes, long[] spanRanges) {
     this.parsed = parsed;
     this.bytes = bytes;
+    this.spanRanges = spanRanges;
+  }
+
+  /**
+   * For a trace request: per span of {@link #parsed()}, flattened in order (resource by resource, scope by scope),
+   * {@code offset << 32 | length} in {@link #bytes()}; null when the decoder did not record them (walk the bytes
+   * then). Not to be modified.
+   */
+  public long[] spanRanges() {
+    return spanRanges;
   }
 
   /** The request as parsed from {@link #bytes()}. */

@@ -18,6 +18,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,38 @@ class LeanSpanDecoderTest {
       assertThat(decoder.request(bytes, 0, bytes.length)).isEqualTo(ExportTraceServiceRequest.parseFrom(bytes));
     }
     assertThat(decoder.fallbacks).as("the common shape is decoded without protobuf-java's parser").isZero();
+  }
+
+  @Test
+  void theSpanRangesPointAtEachSpansOwnBytesAndAreNullAfterAFallback() throws Exception {
+    SplittableRandom random = new SplittableRandom(9);
+    for (int i = 0; i < 500; i++) {
+      byte[] inner = request(random, false).toByteArray();
+      // inside a larger array: the offsets count from the array's start
+      byte[] bytes = new byte[inner.length + 7];
+      System.arraycopy(inner, 0, bytes, 5, inner.length);
+      ExportTraceServiceRequest decoded = decoder.request(bytes, 5, inner.length);
+      List<Span> spans = new java.util.ArrayList<>();
+      decoded.getResourceSpansList().forEach(rs -> rs.getScopeSpansList().forEach(ss -> spans.addAll(ss.getSpansList())));
+      long[] ranges = decoder.lastSpanRanges();
+      assertThat(ranges).hasSize(spans.size());
+      for (int k = 0; k < spans.size(); k++) {
+        assertThat(Span.parseFrom(java.util.Arrays.copyOfRange(bytes, (int) (ranges[k] >>> 32),
+            (int) (ranges[k] >>> 32) + (int) ranges[k]))).isEqualTo(spans.get(k));
+      }
+    }
+    byte[] uncommon;
+    do {
+      uncommon = request(random, true).toByteArray();
+      decoder.request(uncommon, 0, uncommon.length);
+    } while (decoder.lastSpanRanges() != null); // an uncommon part anywhere: protobuf-java decoded it, no ranges
+    assertThat(decoder.fallbacks).isPositive();
+    byte[] common = request(random, false).toByteArray();
+    decoder.request(common, 0, common.length);
+    assertThat(decoder.lastSpanRanges()).isNotNull();
+    assertThatThrownBy(() -> decoder.request(new byte[] {(byte) 0x0a, (byte) 0xff}, 0, 2))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+    assertThat(decoder.lastSpanRanges()).isNull();
   }
 
   @Test

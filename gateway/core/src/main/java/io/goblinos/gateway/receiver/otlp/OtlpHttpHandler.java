@@ -236,7 +236,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   }
 
   /** A decoded request and, for OTLP/protobuf, the bytes it was parsed from (null for JSON). */
-  private record Decoded<T extends Message>(T request, byte[] wire) {}
+  private record Decoded<T extends Message>(T request, WireBytes wire) {}
 
   private <T extends Message> Future<Decoded<T>> decodeNow(Signal<T> signal, byte[] body, String encoding,
                                                           String contentType) {
@@ -252,7 +252,8 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
     byte[] raw = BoundedBody.decode(body, encoding, config.maxRequestBodySize(), config.maxDecompressionRatio());
     if (PROTOBUF.equals(contentType)) {
       try {
-        return new Decoded<>(signal.parse(raw), raw);
+        WireBytes wire = signal.parseWithWire(raw);
+        return new Decoded<>(signal.requestType().cast(wire.parsed()), wire);
       } catch (InvalidProtocolBufferException e) {
         throw ConsumeException.permanent("cannot decode the " + signal.name() + " request as OTLP protobuf: " + e.getMessage());
       }
@@ -265,7 +266,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
   }
 
   private <T extends Message> void consume(
-      HttpServerRequest req, long start, Signal<T> signal, Consumer<T> consumer, T request, byte[] wire,
+      HttpServerRequest req, long start, Signal<T> signal, Consumer<T> consumer, T request, WireBytes wire,
       String replyType, String principal) {
     OtlpValidation.Validated<T> validated = OtlpValidation.validate(signal, request);
     int items = signal.itemCount(validated.request());
@@ -280,7 +281,7 @@ public final class OtlpHttpHandler implements Handler<HttpServerRequest> {
         T toConsume = ResourcePrincipal.apply(signal, validated.request(), principal);
         accepted = wire == null
             ? consumer.consume(toConsume)
-            : WireBytes.during(new WireBytes(request, wire), () -> consumer.consume(toConsume));
+            : WireBytes.during(wire, () -> consumer.consume(toConsume));
       }
     } catch (RuntimeException e) {
       accepted = Future.failedFuture(e);

@@ -166,16 +166,24 @@ final class FrameLog {
 
   /** Decodes the span of the frame at {@code ref}. */
   Span span(long ref) {
-    byte[] chunk = chunkOf(ref);
-    long v = readVarint(chunk, (int) ref + PREV_BYTES);
-    v = readVarint(chunk, (int) (v >>> 32));
-    int size = (int) v;
-    int at = (int) (v >>> 32);
+    long range = spanRange(ref);
     try {
-      return decoder.span(chunk, at, size);
+      return decoder.span(chunkOf(ref), (int) (range >>> 32), (int) range);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored span bytes do not decode", e); // we encoded them: a bug
     }
+  }
+
+  /** Where the span bytes of the frame at {@code ref} are in {@link #chunkHolding}: {@code offset << 32 | length}. */
+  long spanRange(long ref) {
+    byte[] chunk = chunkOf(ref);
+    long originId = readVarint(chunk, (int) ref + PREV_BYTES);
+    return readVarint(chunk, (int) (originId >>> 32)); // the length varint: the span starts where it ends
+  }
+
+  /** The chunk that holds the frame at {@code ref} (not to be modified). */
+  byte[] chunkHolding(long ref) {
+    return chunkOf(ref);
   }
 
   /** The refs of a trace's frames, oldest first, from its newest frame {@code last}; {@code count} frames. */

@@ -20,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * arrays (id, first-seen time, span count, time range, status codes seen, first and last frame) and its spans as
  * protobuf bytes in the shard's {@link FrameLog}, chained newest to oldest. Resources and scopes are interned per
  * shard, so a frame stores only a small origin id; an origin is dropped once the log holds no live frame that uses
- * it (swept when the log frees chunks). No protobuf objects are kept while a trace waits; spans are decoded once,
- * when a trace is sampled (the default policies decide from the slot alone).
+ * it (swept when the log frees chunks). No protobuf objects are kept while a trace waits (the default policies decide
+ * from the slot alone); a kept trace's span bytes are copied to {@link KeptSpans}, and decoded when they leave.
  *
  * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
  * the shard is over its trace or byte budget (decided early). Every method runs under {@link #lock}.
@@ -55,6 +55,8 @@ final class Shard {
   private final long maxBytes;
   private final long maxTraceBytes;
   private final Sink sink;
+  /** Where the spans of kept traces go, as bytes. */
+  private final KeptSpans kept;
   /** Ids of recently decided traces, so that their late spans follow the decision. */
   final RecentTraceIds sampledCache;
   final RecentTraceIds notSampledCache;
@@ -117,12 +119,13 @@ final class Shard {
   }
 
   Shard(Budget budget, int maxTraces, long maxBytes, long maxTraceBytes, int sampledCache, int notSampledCache,
-        ChunkPool chunks, Sink sink) {
+        ChunkPool chunks, KeptSpans kept, Sink sink) {
     this.budget = budget;
     this.maxTraces = maxTraces;
     this.maxBytes = maxBytes;
     this.maxTraceBytes = maxTraceBytes;
     this.sink = sink;
+    this.kept = kept;
     // seeded hashes: trace ids chosen by a sender cannot pile up in one run of a table
     this.sampledCache = new RecentTraceIds(sampledCache, ThreadLocalRandom.current().nextLong());
     this.notSampledCache = new RecentTraceIds(notSampledCache, ThreadLocalRandom.current().nextLong());
@@ -141,13 +144,14 @@ final class Shard {
 
   /**
    * Adds one span of trace (hi, lo): appended to its pending trace, forwarded to {@code late} when the trace was kept,
-   * discarded when it was not, or starts a new pending trace. Traces decided early to make room go to {@code out}.
+   * discarded when it was not, or starts a new pending trace. Traces decided early to make room and kept go to
+   * {@link KeptSpans}.
    * {@code wire} and {@code wireRange} ({@code offset << 32 | length}, or -1) locate the bytes {@code span} was parsed
    * from, when it is unchanged or only extended by {@code wireExtra} (encoded fields appended to those bytes; null for
    * none): they are copied instead of serializing the span. Call {@link #beginBatch} before a request's spans.
    */
   void add(long hi, long lo, Span span, byte[] wire, long wireRange, byte[] wireExtra, SpanGroups.Origin origin,
-           long now, SpanGroups out, SpanGroups late) {
+           long now, SpanGroups late) {
     // a request's spans of one trace usually come one after another: one table probe for the run of them
     int slot = memoSlot >= 0 && hi == memoHigh && lo == memoLow ? memoSlot : index.find(hi, lo, high, low);
     if (slot < 0) {
@@ -162,7 +166,7 @@ final class Shard {
       }
       while (budget.traces.get() >= maxTraces && pending > 0) {
         sink.evictedEarly();
-        decideHead(now, out);
+        decideHead(now);
       }
       slot = newSlot(hi, lo, now);
     }
@@ -214,22 +218,22 @@ final class Shard {
     }
     while (budget.bytes.get() > maxBytes && pending > 1) {
       sink.evictedEarly();
-      decideHead(now, out);
+      decideHead(now);
     }
   }
 
   /** Decides, oldest first, up to {@code budget} traces first seen at or before {@code dueBefore}. */
-  int decideDue(long dueBefore, long now, SpanGroups out, int budget) {
+  int decideDue(long dueBefore, long now, int budget) {
     int n = 0;
     while (fifoSize > 0 && n < budget && firstSeen[fifo[fifoHead]] - dueBefore <= 0) {
-      decideHead(now, out);
+      decideHead(now);
       n++;
     }
     return n;
   }
 
   /** Decides (or, with {@code drop}, drops) every pending trace. */
-  void drainAll(boolean drop, long now, SpanGroups out) {
+  void drainAll(boolean drop, long now) {
     while (fifoSize > 0) {
       if (drop) {
         int slot = popHead();
@@ -237,13 +241,13 @@ final class Shard {
         notSampledCache.add(high[slot], low[slot]);
         release(slot);
       } else {
-        decideHead(now, out);
+        decideHead(now);
       }
     }
     releaseDeadFrames();
   }
 
-  private void decideHead(long now, SpanGroups out) {
+  private void decideHead(long now) {
     int slot = popHead();
     long hi = high[slot];
     long lo = low[slot];
@@ -256,10 +260,8 @@ final class Shard {
       d = sink.decide(view, now);
     }
     if (d == Decision.SAMPLED) {
-      view.decode();
-      for (int i = 0; i < view.spans.size(); i++) {
-        out.add(view.origins.get(i), view.spans.get(i));
-      }
+      // as bytes: decoded when they leave, with the other kept spans of their batch
+      kept.append(log, log.chain(lastRef[slot], spanCount[slot]), id -> originById.get(id).origin, now);
       sampledCache.add(hi, lo);
     } else {
       notSampledCache.add(hi, lo);
@@ -430,7 +432,6 @@ final class Shard {
   private final class SlotView implements TraceView {
     private final int slot;
     List<Span> spans;
-    List<SpanGroups.Origin> origins;
     List<List<KeyValue>> resources;
 
     SlotView(int slot) {
@@ -443,13 +444,10 @@ final class Shard {
       }
       long[] refs = log.chain(lastRef[slot], spanCount[slot]);
       spans = new ArrayList<>(refs.length);
-      origins = new ArrayList<>(refs.length);
       resources = new ArrayList<>(refs.length);
       for (long ref : refs) {
         spans.add(log.span(ref));
-        SpanGroups.Origin origin = originById.get(log.originId(ref)).origin;
-        origins.add(origin);
-        resources.add(origin.resource().getAttributesList());
+        resources.add(originById.get(log.originId(ref)).origin.resource().getAttributesList());
       }
     }
 

@@ -59,12 +59,13 @@ final class SpanWire {
    * when there is nothing to use. {@code spanCount} is the number of spans in {@code request}.
    */
   static SpanWire locate(WireBytes wire, ExportTraceServiceRequest request, int spanCount) {
-    if (wire == null || !(wire.parsed() instanceof ExportTraceServiceRequest parsed)) {
+    if (wire == null || !(wire.parsed() instanceof ExportTraceServiceRequest parsed)
+        || request.getResourceSpansCount() != parsed.getResourceSpansCount()) {
       return null;
     }
-    List<List<long[]>> found = walk(wire.bytes());
-    if (found == null || found.size() != parsed.getResourceSpansCount()
-        || request.getResourceSpansCount() != parsed.getResourceSpansCount()) {
+    // where the decoder found the parsed spans (flattened), or else a walk of the bytes
+    long[] found = wire.spanRanges();
+    if (found == null && (found = flatten(walk(wire.bytes()), parsed)) == null) {
       return null;
     }
     long[] ranges = new long[spanCount];
@@ -74,22 +75,21 @@ final class SpanWire {
     for (int i = 0; i < request.getResourceSpansCount(); i++) {
       ResourceSpans rs = request.getResourceSpans(i);
       ResourceSpans parsedRs = parsed.getResourceSpans(i);
-      List<long[]> scopes = found.get(i);
-      if (rs.getScopeSpansCount() != parsedRs.getScopeSpansCount() || scopes.size() != parsedRs.getScopeSpansCount()) {
+      if (rs.getScopeSpansCount() != parsedRs.getScopeSpansCount()) {
         return null;
       }
       for (int j = 0; j < rs.getScopeSpansCount(); j++) {
         ScopeSpans ss = rs.getScopeSpans(j);
         ScopeSpans parsedSs = parsedRs.getScopeSpans(j);
-        long[] spans = scopes.get(j);
-        if (ss.getSpansCount() != parsedSs.getSpansCount() || spans.length != parsedSs.getSpansCount()) {
+        if (ss.getSpansCount() != parsedSs.getSpansCount() || k + ss.getSpansCount() > found.length
+            || k + ss.getSpansCount() > spanCount) {
           return null;
         }
         for (int s = 0; s < ss.getSpansCount(); s++) {
           Span span = ss.getSpans(s);
           Span parsedSpan = parsedSs.getSpans(s);
           if (span == parsedSpan) {
-            ranges[k] = spans[s];
+            ranges[k] = found[k];
             any = true;
           } else {
             WireBytes.Appended appended = wire.appendedTo(span);
@@ -98,7 +98,7 @@ final class SpanWire {
                 extras = new byte[spanCount][];
               }
               extras[k] = encode(appended);
-              ranges[k] = spans[s];
+              ranges[k] = found[k];
               any = true;
             } else {
               ranges[k] = -1;
@@ -108,7 +108,37 @@ final class SpanWire {
         }
       }
     }
-    return any && k == spanCount ? new SpanWire(wire.bytes(), ranges, extras) : null;
+    return any && k == spanCount && k == found.length ? new SpanWire(wire.bytes(), ranges, extras) : null;
+  }
+
+  /** The walked ranges in one array, when they have the parsed request's shape; else null. */
+  private static long[] flatten(List<List<long[]>> walked, ExportTraceServiceRequest parsed) {
+    if (walked == null || walked.size() != parsed.getResourceSpansCount()) {
+      return null;
+    }
+    int n = 0;
+    for (int i = 0; i < walked.size(); i++) {
+      List<long[]> scopes = walked.get(i);
+      ResourceSpans rs = parsed.getResourceSpans(i);
+      if (scopes.size() != rs.getScopeSpansCount()) {
+        return null;
+      }
+      for (int j = 0; j < scopes.size(); j++) {
+        if (scopes.get(j).length != rs.getScopeSpans(j).getSpansCount()) {
+          return null;
+        }
+        n += scopes.get(j).length;
+      }
+    }
+    long[] flat = new long[n];
+    int k = 0;
+    for (List<long[]> scopes : walked) {
+      for (long[] spans : scopes) {
+        System.arraycopy(spans, 0, flat, k, spans.length);
+        k += spans.length;
+      }
+    }
+    return flat;
   }
 
   /** The appended messages, each encoded as one occurrence of the (length-delimited) repeated field. */

@@ -25,6 +25,10 @@ import java.util.List;
  * @param shards (goblin) number of trace-id shards, each with its own lock ({@code shards}, default 16)
  * @param tickInterval (goblin) how often due traces are decided ({@code decision_tick}, default min(250ms,
  *     decision_wait/20), at least 10ms)
+ * @param emitBatchSize (goblin) the spans of kept traces wait, as bytes, until this many are ready
+ *     ({@code emit_batch_size}, default 8192, the batch processor's default {@code send_batch_size}) ...
+ * @param emitTimeout (goblin) ... or until the first of them has waited this long ({@code emit_timeout}, default 1s;
+ *     0s: passed on after each decision pass). They are then decoded and passed on as one request.
  */
 public record TailSamplingConfig(
     Duration decisionWait,
@@ -38,13 +42,17 @@ public record TailSamplingConfig(
     long maxPendingBytes,
     long maximumTraceSizeBytes,
     int shards,
-    Duration tickInterval) {
+    Duration tickInterval,
+    int emitBatchSize,
+    Duration emitTimeout) {
 
   public static final Duration DEFAULT_DECISION_WAIT = Duration.ofSeconds(30);
   public static final int DEFAULT_NUM_TRACES = 50_000;
   public static final long DEFAULT_MAX_PENDING_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_SHARDS = 16;
   static final Duration MAX_DEFAULT_TICK = Duration.ofMillis(250);
+  public static final int DEFAULT_EMIT_BATCH_SIZE = 8192;
+  public static final Duration DEFAULT_EMIT_TIMEOUT = Duration.ofSeconds(1);
 
   public TailSamplingConfig {
     policies = List.copyOf(policies);
@@ -72,11 +80,13 @@ public record TailSamplingConfig(
       defaultTick = Duration.ofMillis(10);
     }
     Duration tick = node.duration("decision_tick", defaultTick, Duration.ofMillis(1));
+    int emitBatchSize = node.integer("emit_batch_size", DEFAULT_EMIT_BATCH_SIZE, 1, 1 << 20);
+    Duration emitTimeout = node.duration("emit_timeout", DEFAULT_EMIT_TIMEOUT, Duration.ZERO);
     if (shards > numTraces) {
       node.invalid("shards", shards, "at most num_traces (" + numTraces + ")");
       shards = 1;
     }
     return new TailSamplingConfig(wait, numTraces, expected, sampled, nonSampled, policies, firstMatch,
-        dropOnShutdown, maxBytes, maxTrace, shards, tick);
+        dropOnShutdown, maxBytes, maxTrace, shards, tick, emitBatchSize, emitTimeout);
   }
 }

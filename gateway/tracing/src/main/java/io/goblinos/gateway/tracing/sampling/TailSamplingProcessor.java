@@ -22,6 +22,8 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -52,6 +54,8 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
    * requests on the same event loop, and on others waiting for a shard's lock, wait for one slice at most.
    */
   static final int TICK_SLICE_TRACES = 512;
+  /** Most kept spans decoded in one turn of the event loop when a batch of them leaves. */
+  static final int EMIT_SLICE_SPANS = 1024;
 
   private final ComponentContext context;
   private final TailSamplingConfig config;
@@ -59,6 +63,9 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
   private final LongSupplier clock;
   private final Shard[] shards;
   private final ChunkPool chunkPool;
+  private final KeptSpans kept;
+  /** Emissions of kept spans under way (decoding in slices, or handed on and not yet answered). */
+  private final Set<Future<Void>> emitting = ConcurrentHashMap.newKeySet();
   private final PolicyEngine engine;
   private final long waitNanos;
   private final Counter evictedEarly;
@@ -131,9 +138,10 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     // pending-bytes budget (32 chunks by default), which absorbs a tick's frees at a few hundred thousand spans/s
     int chunkBytes = FrameLog.chunkBytesFor(config.maxPendingBytes(), n);
     chunkPool = new ChunkPool(chunkBytes, (int) Math.max(2, Math.min(Integer.MAX_VALUE, config.maxPendingBytes() / 8 / chunkBytes)));
+    kept = new KeptSpans(chunkPool, config.emitBatchSize(), config.emitTimeout().toNanos());
     for (int i = 0; i < n; i++) {
       shards[i] = new Shard(budget, config.numTraces(), config.maxPendingBytes(), config.maximumTraceSizeBytes(), sampledPerShard,
-          notSampledPerShard, chunkPool, sink);
+          notSampledPerShard, chunkPool, kept, sink);
     }
     Gauge.builder("gateway.processor.tail_sampling.traces.pending", this, TailSamplingProcessor::pendingTraces)
         .description("Traces waiting for a decision").tag("processor", id).register(registry);
@@ -143,6 +151,9 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     Gauge.builder("gateway.processor.tail_sampling.chunk_pool.bytes", chunkPool, ChunkPool::pooledBytes)
         .description("Free span-log chunks kept for reuse (at most half a chunk per shard)").baseUnit("bytes")
         .tag("processor", id).register(registry);
+    Gauge.builder("gateway.processor.tail_sampling.kept.bytes", kept, KeptSpans::heldBytes)
+        .description("Chunks holding spans of kept traces not yet passed on (waiting for emit_batch_size or "
+            + "emit_timeout, or being decoded)").baseUnit("bytes").tag("processor", id).register(registry);
   }
 
   private static Counter counter(MeterRegistry registry, String id, String name, String description) {
@@ -184,17 +195,27 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     if (timerId >= 0) {
       context.vertx().cancelTimer(timerId);
     }
-    SpanGroups out = new SpanGroups();
     long now = clock.getAsLong();
     for (Shard s : shards) {
       s.lock.lock();
       try {
-        s.drainAll(config.dropPendingTracesOnShutdown(), now, out);
+        s.drainAll(config.dropPendingTracesOnShutdown(), now);
       } finally {
         s.lock.unlock();
       }
     }
-    shutdownFuture = emit(out).recover(t -> Future.succeededFuture());
+    List<Future<Void>> all = new ArrayList<>(emitting);
+    KeptSpans.Batch last = kept.take(now, true);
+    if (last != null) {
+      SpanGroups out = new SpanGroups();
+      try {
+        last.decodeInto(0, last.count(), out);
+      } finally {
+        last.release();
+      }
+      all.add(emit(out));
+    }
+    shutdownFuture = Future.join(all).<Void>mapEmpty().recover(t -> Future.succeededFuture());
     if (started) {
       LOG.info(() -> "tail_sampling " + context.id() + " stopped");
     }
@@ -259,7 +280,6 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     for (int i = 0; i < n; i++) {
       order[pos[shardIdx[i]]++] = i;
     }
-    SpanGroups early = new SpanGroups();
     SpanGroups late = new SpanGroups();
     long now = clock.getAsLong();
     for (int s = 0; s < shards.length; s++) {
@@ -275,15 +295,13 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
         for (int i = from; i < to; i++) {
           int j = order[i];
           shard.add(his[j], los[j], spans[j], wireBytes, wire == null ? -1 : wire.range(j),
-              wire == null ? null : wire.extra(j), origins[j], now, early, late);
+              wire == null ? null : wire.extra(j), origins[j], now, late);
         }
       } finally {
         shard.lock.unlock();
       }
     }
-    if (!early.isEmpty()) {
-      emit(early); // failures are counted there; this request's own spans are already held
-    }
+    emitKept(now); // traces decided early to make room; failures are counted there, this request's spans are held
     if (!late.isEmpty()) {
       return next.consume(late.build());
     }
@@ -297,24 +315,60 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
   Future<Void> tick() {
     long now = clock.getAsLong();
     long dueBefore = now - waitNanos;
-    SpanGroups out = new SpanGroups();
     boolean more = false;
     int perShard = Math.max(16, TICK_SLICE_TRACES / shards.length);
     for (Shard s : shards) {
       s.lock.lock();
       try {
-        more |= s.decideDue(dueBefore, now, out, perShard) == perShard;
+        more |= s.decideDue(dueBefore, now, perShard) == perShard;
       } finally {
         s.lock.unlock();
       }
     }
-    Future<Void> emitted = emit(out);
+    Future<Void> emitted = emitKept(now);
     if (more && !stopped.get()) {
       Promise<Void> rest = Promise.promise();
       context.vertx().runOnContext(v -> tick().onComplete(rest));
       return Future.join(emitted, rest.future()).mapEmpty();
     }
     return emitted;
+  }
+
+  /**
+   * Passes on the waiting kept spans when they make a batch ({@link KeptSpans#take}): decoded
+   * {@value #EMIT_SLICE_SPANS} per turn of the event loop, then handed on as one request. Completes when that request
+   * was answered (at once when nothing was taken).
+   */
+  private Future<Void> emitKept(long now) {
+    KeptSpans.Batch batch = kept.take(now, false);
+    if (batch == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    Future<Void> f = done.future();
+    emitting.add(f);
+    f.onComplete(ar -> emitting.remove(f));
+    decodeSlice(batch, 0, new SpanGroups(), done);
+    return f;
+  }
+
+  private void decodeSlice(KeptSpans.Batch batch, int from, SpanGroups out, Promise<Void> done) {
+    int to = Math.min(batch.count(), from + EMIT_SLICE_SPANS);
+    try {
+      batch.decodeInto(from, to, out);
+    } catch (RuntimeException e) {
+      batch.release();
+      exportFailed.increment(batch.count());
+      LOG.log(Level.SEVERE, "tail_sampling " + context.id() + ": kept spans could not be decoded", e);
+      done.fail(e);
+      return;
+    }
+    if (to < batch.count()) {
+      context.vertx().runOnContext(v -> decodeSlice(batch, to, out, done));
+      return;
+    }
+    batch.release();
+    emit(out).onComplete(done);
   }
 
   private Future<Void> emit(SpanGroups out) {

@@ -3,6 +3,7 @@ package io.goblinos.gateway.tracing.sampling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.api.signal.WireBytes;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -71,6 +72,40 @@ class SpanWireTest {
         assertThat((int) range).isEqualTo(spans.get(k).getSerializedSize());
       }
     }
+  }
+
+  @Test
+  void theDecodersRangesAreUsedAsTheyAreAndGiveTheSameAsTheWalk() throws Exception {
+    Random r = new Random(8);
+    for (int round = 0; round < 200; round++) {
+      // ASCII names: a non-ASCII string sends the request to protobuf-java, which records no ranges
+      ExportTraceServiceRequest.Builder ascii = request(r).toBuilder();
+      ascii.getResourceSpansBuilderList().forEach(rs -> rs.getScopeSpansBuilderList().forEach(ss ->
+          ss.getSpansBuilderList().forEach(span -> span.setName(span.getName().replace("é", "e")))));
+      byte[] bytes = ascii.build().toByteArray();
+      WireBytes decoded = Signal.TRACES.parseWithWire(bytes);
+      ExportTraceServiceRequest parsed = (ExportTraceServiceRequest) decoded.parsed();
+      int n = flatten(parsed).size();
+      assertThat(decoded.spanRanges()).hasSize(n);
+      SpanWire fromDecoder = SpanWire.locate(decoded, parsed, n);
+      SpanWire walked = SpanWire.locate(new WireBytes(parsed, bytes), parsed, n);
+      if (n == 0) {
+        assertThat(fromDecoder).isNull();
+        continue;
+      }
+      for (int k = 0; k < n; k++) {
+        assertThat(fromDecoder.range(k)).isEqualTo(walked.range(k)).isNotNegative();
+      }
+    }
+    // ranges that do not match the parsed request's shape are not trusted
+    byte[] bytes;
+    ExportTraceServiceRequest parsed;
+    do {
+      bytes = request(r).toByteArray();
+      parsed = ExportTraceServiceRequest.parseFrom(bytes);
+    } while (flatten(parsed).isEmpty());
+    int n = flatten(parsed).size();
+    assertThat(SpanWire.locate(new WireBytes(parsed, bytes, new long[n + 1]), parsed, n)).isNull();
   }
 
   @Test

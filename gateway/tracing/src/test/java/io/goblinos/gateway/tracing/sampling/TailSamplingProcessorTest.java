@@ -62,7 +62,14 @@ class TailSamplingProcessorTest {
     vertx.close().await();
   }
 
+  /**
+   * A processor that passes kept spans on after each decision pass ({@code emit_timeout: 0s}), so a test sees them at
+   * once, unless {@code yaml} sets emit_timeout itself (the tests of the kept-span batches).
+   */
   private TailSamplingProcessor processor(String yaml) {
+    if (!yaml.contains("emit_timeout")) {
+      yaml = "emit_timeout: 0s\n" + yaml;
+    }
     TailSamplingConfig cfg = Contexts.parse("processors::tail_sampling", yaml, TailSamplingConfig::parse);
     return new TailSamplingProcessor(Contexts.context(vertx, registry, "tail_sampling", dir), cfg, sink, clock::get);
   }
@@ -528,6 +535,116 @@ class TailSamplingProcessorTest {
     List<Span> received = new java.util.ArrayList<>();
     sink.received().forEach(req -> received.addAll(SpanWireTest.flatten(req)));
     assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+  }
+
+  @Test
+  void keptSpansWaitAsBytesUntilTheyMakeABatchAndLeaveAsOneRequest() {
+    TailSamplingProcessor p = processor("""
+        decision_wait: 1s
+        emit_batch_size: 2500
+        emit_timeout: 1h
+        policies: [{name: all, type: always_sample}]
+        """);
+    Random r = new Random(41);
+    Map<ByteString, Integer> sent = new HashMap<>();
+    for (int i = 0; i < 2000; i++) {
+      ByteString id = randomTraceId(r);
+      sent.merge(id, 1, Integer::sum);
+      p.consume(request(id, "service-" + (i % 5), s -> {})).await();
+    }
+    advance(2 * SECOND);
+    p.tick().await();
+    // decided and kept, but 2000 spans are fewer than a batch: held as bytes, nothing passed on yet
+    assertThat(p.pendingTraces()).isZero();
+    assertThat(sink.received()).isEmpty();
+    assertThat(gauge("gateway.processor.tail_sampling.kept.bytes")).isPositive();
+    for (int i = 0; i < 600; i++) {
+      ByteString id = randomTraceId(r);
+      sent.merge(id, 1, Integer::sum);
+      p.consume(request(id, "service-" + (i % 5), s -> {})).await();
+    }
+    advance(2 * SECOND);
+    p.tick().await();
+    // the decision pass that brought the batch to 2500 spans or more passed it on: one request, decoded over several
+    // event-loop turns, regrouped by resource; the spans of later passes wait for the next batch
+    assertThat(sink.received()).hasSize(1);
+    assertThat(Sink.spans(sink.received()).size()).isBetween(2500, 2600);
+    assertThat(sink.received().get(0).getResourceSpansList()).hasSize(5);
+    assertThat(sent.keySet()).containsAll(byTrace(sink.received()).keySet());
+    assertThat(Sink.spans(sink.received())).allSatisfy(span -> assertThat(span.getName()).isEqualTo("op"));
+    p.shutdown().await();
+    assertThat(byTrace(sink.received()).keySet()).containsExactlyInAnyOrderElementsOf(sent.keySet());
+    assertThat(Sink.spans(sink.received())).hasSize(2600);
+    assertThat(gauge("gateway.processor.tail_sampling.kept.bytes")).isZero();
+  }
+
+  @Test
+  void keptSpansLeaveAfterEmitTimeoutAndAtShutdown() {
+    TailSamplingProcessor p = processor("""
+        decision_wait: 1s
+        emit_timeout: 3s
+        policies: [{name: all, type: always_sample}]
+        """);
+    Random r = new Random(43);
+    ByteString first = randomTraceId(r);
+    p.consume(request(first, "a", s -> {})).await();
+    advance(2 * SECOND);
+    p.tick().await(); // decided now; its span waits for company
+    assertThat(sink.received()).isEmpty();
+    advance(2 * SECOND);
+    p.tick().await();
+    assertThat(sink.received()).isEmpty();
+    advance(SECOND);
+    p.tick().await(); // 3 s after the decision
+    assertThat(byTrace(sink.received()).keySet()).containsExactly(first);
+
+    ByteString second = randomTraceId(r);
+    p.consume(request(second, "a", s -> {})).await();
+    advance(2 * SECOND);
+    p.tick().await();
+    assertThat(byTrace(sink.received()).keySet()).containsExactly(first);
+    p.shutdown().await(); // nothing acknowledged is left behind
+    assertThat(byTrace(sink.received()).keySet()).containsExactlyInAnyOrder(first, second);
+    assertThat(gauge("gateway.processor.tail_sampling.kept.bytes")).isZero();
+  }
+
+  @Test
+  void tracesDecidedEarlyAreKeptAsBytesToo() {
+    TailSamplingProcessor p = processor("""
+        decision_wait: 30s
+        num_traces: 10
+        shards: 1
+        emit_batch_size: 25
+        emit_timeout: 1h
+        policies: [{name: all, type: always_sample}]
+        """);
+    Random r = new Random(47);
+    List<ByteString> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ByteString id = randomTraceId(r);
+      ids.add(id);
+      p.consume(request(id, "a", s -> {})).await();
+    }
+    // 30 traces were decided early to make room: one batch of 25 left with the request that completed it
+    assertThat(counter("gateway.processor.tail_sampling.traces.evicted_early")).isEqualTo(30);
+    assertThat(Sink.spans(sink.received())).hasSize(25);
+    assertThat(byTrace(sink.received()).keySet()).containsExactlyInAnyOrderElementsOf(ids.subList(0, 25));
+  }
+
+  @Test
+  void emitKeysAreValidated() {
+    assertThatThrownBy(() -> Contexts.parse("processors::tail_sampling", "emit_batch_size: 0",
+        TailSamplingConfig::parse)).hasMessageContaining("emit_batch_size");
+    assertThatThrownBy(() -> Contexts.parse("processors::tail_sampling", "emit_timeout: soon",
+        TailSamplingConfig::parse)).hasMessageContaining("emit_timeout");
+    TailSamplingConfig defaults = Contexts.parse("processors::tail_sampling", "{}", TailSamplingConfig::parse);
+    assertThat(defaults.emitBatchSize()).isEqualTo(8192);
+    assertThat(defaults.emitTimeout()).isEqualTo(java.time.Duration.ofSeconds(1));
+  }
+
+  private double gauge(String name) {
+    var g = registry.find(name).gauge();
+    return g == null ? Double.NaN : g.value();
   }
 
   // ---- helpers
