@@ -199,6 +199,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   @Override
   public Future<Void> consume(ExportTraceServiceRequest request) {
     GenAiAttributes found = new GenAiAttributes(config.goblinIdAttribute());
+    RequestIncrements increments = null;
     PriceIndex prices = null;
     WireBytes wire = null;
     ExportTraceServiceRequest.Builder out = null;
@@ -222,12 +223,13 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
             if (prices == null) {
               prices = store.current();
               wire = WireBytes.current();
+              increments = new RequestIncrements();
             }
             ssOut = ss.toBuilder();
           }
           // the enriched span replaces the original in a copy of its scope: the spans around it stay the very objects
           ssOut.setSpans(k,
-              enrich(span, found, rs.getResource(), PriceIndex.normalizeProvider(provider), prices, wire));
+              enrich(span, found, rs.getResource(), PriceIndex.normalizeProvider(provider), prices, wire, increments));
         }
         if (ssOut != null) {
           if (rsOut == null) {
@@ -246,13 +248,17 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     if (out == null) {
       return next.consume(request);
     }
+    increments.apply();
     store.endBatch().onFailure(t -> trackerFailures.increment());
     return next.consume(out.build());
   }
 
-  /** The enriched copy of one LLM span whose attributes {@code found} holds; records its meters and increments. */
+  /**
+   * The enriched copy of one LLM span whose attributes {@code found} holds; its meters and increments go to
+   * {@code increments}.
+   */
   private Span enrich(Span span, GenAiAttributes found, Resource resource, String provider, PriceIndex prices,
-                      WireBytes wire) {
+                      WireBytes wire, RequestIncrements increments) {
     SpanEdit edit = new SpanEdit(found);
     String model = Otlp.asString(found.value(GenAiAttributes.RESPONSE_MODEL));
     if (model == null || model.isEmpty()) {
@@ -270,11 +276,15 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     if (goblin == null && resource != null) {
       goblin = Otlp.asString(Otlp.find(resource.getAttributesList(), config.goblinIdAttribute()));
     }
-    CostKey labels = new CostKey(provider, model == null ? "unknown" : model,
-        goblin == null || goblin.isEmpty() ? "unknown" : goblin);
-    KeyState state = keyStates.get(labels);
-    if (state == null || !state.admittedAsIs) {
-      state = admit(labels); // else the labels are the key: the guards would pass them unchanged (admitted stay admitted)
+    String modelLabel = model == null ? "unknown" : model;
+    String goblinLabel = goblin == null || goblin.isEmpty() ? "unknown" : goblin;
+    KeyState state = increments.sameAsLast(provider, modelLabel, goblinLabel);
+    if (state == null) {
+      CostKey labels = new CostKey(provider, modelLabel, goblinLabel);
+      state = keyStates.get(labels);
+      if (state == null || !state.admittedAsIs) {
+        state = admit(labels); // else the labels are the key: the guards would pass them unchanged (admitted stay admitted)
+      }
     }
     PriceEntry price = prices.lookup(provider, model, start);
     double cost = 0;
@@ -291,7 +301,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
       }
       edit.put(GenAiAttributes.COST, Otlp.doubleValue(cost));
     }
-    state.record(cost, in, out, price != null);
+    increments.add(state, cost, in, out, price != null);
     return edit.applyTo(span, wire);
   }
 
@@ -385,14 +395,14 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
       this.account = store.account(k);
     }
 
-    /** One LLM span: its meters, then its increment to the running totals. */
-    void record(double costUsd, long in, long out, boolean priced) {
-      if (priced) {
+    /** LLM spans of this key ({@code spans}, {@code unpriced} of them without a price): meters, then the totals. */
+    void record(double costUsd, long in, long out, long spans, long unpriced) {
+      if (spans > unpriced) {
         cost().increment(costUsd);
       }
       inputTokens.increment(in);
       outputTokens.increment(out);
-      account.add(costUsd, in, out, 1, priced ? 0 : 1);
+      account.add(costUsd, in, out, spans, unpriced);
     }
 
     Counter cost() {
@@ -414,6 +424,65 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
         model = m;
       }
       return m;
+    }
+  }
+
+  /**
+   * One request's increments, summed per key: a request's LLM spans share a few keys, so the meters and the running
+   * totals are added to once per key and request instead of once per span (their adders are shared by the event
+   * loops). Past {@value #MAX_KEYS} keys in one request, the others are recorded span by span.
+   */
+  private static final class RequestIncrements {
+    static final int MAX_KEYS = 16;
+    private final KeyState[] states = new KeyState[MAX_KEYS];
+    private final double[] cost = new double[MAX_KEYS];
+    private final long[] in = new long[MAX_KEYS];
+    private final long[] out = new long[MAX_KEYS];
+    private final long[] spans = new long[MAX_KEYS];
+    private final long[] unpriced = new long[MAX_KEYS];
+    private int n;
+    private KeyState lastState;
+
+    /**
+     * The state of the previous span's key when this span's labels equal its labels and that key is admitted as is
+     * (then no guard would count anything): a request's LLM spans often repeat a key, and comparing three short
+     * strings is cheaper than hashing them for the map. Else null.
+     */
+    KeyState sameAsLast(String provider, String model, String goblin) {
+      KeyState last = lastState;
+      if (last != null && last.admittedAsIs && last.key.goblinId().equals(goblin) && last.key.model().equals(model)
+          && last.key.provider().equals(provider)) {
+        return last;
+      }
+      return null;
+    }
+
+    void add(KeyState state, double costUsd, long inTokens, long outTokens, boolean priced) {
+      lastState = state;
+      int k = 0;
+      while (k < n && states[k] != state) {
+        k++;
+      }
+      if (k == n) {
+        if (n == MAX_KEYS) {
+          state.record(costUsd, inTokens, outTokens, 1, priced ? 0 : 1);
+          return;
+        }
+        states[n++] = state;
+      }
+      cost[k] += costUsd;
+      in[k] += inTokens;
+      out[k] += outTokens;
+      spans[k]++;
+      if (!priced) {
+        unpriced[k]++;
+      }
+    }
+
+    void apply() {
+      for (int k = 0; k < n; k++) {
+        states[k].record(cost[k], in[k], out[k], spans[k], unpriced[k]);
+      }
     }
   }
 

@@ -80,13 +80,40 @@ final class SpanGroups {
     }
   }
 
+  /**
+   * Keys seen recently, by hash (direct-mapped, {@value #SLOTS} slots): a request's key equal to one of them is
+   * replaced by that instance, so that each shard's interning of it ({@code HashMap.get}) matches by identity instead
+   * of comparing resource bytes, once per request rather than once per shard it writes to. Shared by the event loops
+   * without a lock: a slot is one reference to an immutable key (final fields), and a lost or stale write only costs a
+   * byte comparison later.
+   */
+  static final class RecentKeys {
+    static final int SLOTS = 256;
+    private final ScopeKey[] slots = new ScopeKey[SLOTS];
+
+    /** The remembered key equal to {@code k}, else {@code k} (remembered from now on). */
+    ScopeKey canonical(ScopeKey k) {
+      int i = k.hash & (SLOTS - 1);
+      ScopeKey seen = slots[i];
+      if (seen != null && seen.equals(k)) {
+        return seen;
+      }
+      slots[i] = k;
+      return k;
+    }
+  }
+
   /** Resource and scope of a group of spans, with the identity they are grouped by. */
   record Origin(ScopeKey key, Resource resource, String resourceSchemaUrl, InstrumentationScope scope,
                 String scopeSchemaUrl) {
 
-    static Origin of(ResourceSpans rs, ScopeSpans ss, ResourceKey rk) {
-      ScopeKey k = new ScopeKey(rk, ss.getScope().toByteArray(), ss.getSchemaUrl());
+    /** The origin of {@code ss}'s spans, under {@code k} (its key, or an equal one: see {@link RecentKeys}). */
+    static Origin of(ResourceSpans rs, ScopeSpans ss, ScopeKey k) {
       return new Origin(k, rs.getResource(), rs.getSchemaUrl(), ss.getScope(), ss.getSchemaUrl());
+    }
+
+    static ScopeKey scopeKey(ResourceKey rk, ScopeSpans ss) {
+      return new ScopeKey(rk, ss.getScope().toByteArray(), ss.getSchemaUrl());
     }
 
     static ResourceKey resourceKey(ResourceSpans rs) {

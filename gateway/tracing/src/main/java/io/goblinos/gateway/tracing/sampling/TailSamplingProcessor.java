@@ -64,6 +64,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
   private final Shard[] shards;
   private final ChunkPool chunkPool;
   private final KeptSpans kept;
+  private final SpanGroups.RecentKeys recentKeys = new SpanGroups.RecentKeys();
   /** Emissions of kept spans under way (decoding in slices, or handed on and not yet answered). */
   private final Set<Future<Void>> emitting = ConcurrentHashMap.newKeySet();
   private final PolicyEngine engine;
@@ -256,7 +257,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
         if (rk == null) {
           rk = SpanGroups.Origin.resourceKey(rs);
         }
-        SpanGroups.Origin origin = SpanGroups.Origin.of(rs, ss, rk);
+        SpanGroups.Origin origin = SpanGroups.Origin.of(rs, ss, recentKeys.canonical(SpanGroups.Origin.scopeKey(rk, ss)));
         for (Span span : ss.getSpansList()) {
           ByteString tid = span.getTraceId();
           long hi = Otlp.high(tid);

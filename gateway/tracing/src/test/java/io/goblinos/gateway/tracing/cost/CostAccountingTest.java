@@ -285,13 +285,77 @@ class CostAccountingTest {
     }
   }
 
+  @Test
+  void aRequestsSpansSummedPerKeyCountWhatTheyCountOneByOne() {
+    // 20 goblins (more keys than one request sums) x 3 spans, priced and unpriced models, in one request ...
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    List<Span> spans = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (int g = 0; g < 20; g++) {
+        Span span = llmSpan(g % 3 == 0 ? "no-such-model" : "gpt-4o", 1_750_000_000_000_000_000L + round, "goblin-" + g);
+        spans.add(span);
+        scope.addSpans(span);
+      }
+    }
+    SimpleMeterRegistry together = new SimpleMeterRegistry();
+    CostProcessor all = processor(together, new LocalCostStore(), "");
+    SimpleMeterRegistry apart = new SimpleMeterRegistry();
+    CostProcessor single = processor(apart, new LocalCostStore(), "");
+    try {
+      all.consume(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
+          .build()).await();
+      // ... count as each span in a request of its own
+      for (Span span : spans) {
+        single.consume(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+            .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build()).await();
+      }
+      Map<CostKey, CostTotals> totals = all.store().totals().await();
+      assertThat(totals).hasSize(20);
+      assertSameTotals(totals, single.store().totals().await());
+      Map<String, Double> expected = llmMeters(apart);
+      Map<String, Double> actual = llmMeters(together);
+      assertThat(actual.keySet()).isEqualTo(expected.keySet());
+      expected.forEach((k, v) -> assertThat(actual.get(k)).as(k).isCloseTo(v, within(1e-9 * Math.max(1, v))));
+      assertThat(totals.get(new CostKey("openai", "no-such-model", "goblin-0")).unpricedSpans()).isEqualTo(3);
+    } finally {
+      all.shutdown().await();
+      single.shutdown().await();
+    }
+  }
+
+  @Test
+  void collapsedLabelsRepeatedInOneRequestAreCountedPerSpan() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    CostProcessor p = processor(registry, new LocalCostStore(), "max_label_values: 1");
+    try {
+      ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+      for (String goblin : List.of("g1", "g1", "g2", "g2", "g2", "g1")) {
+        scope.addSpans(llmSpan("gpt-4o", 1_750_000_000_000_000_000L, goblin));
+      }
+      p.consume(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
+          .build()).await();
+      // g1 was admitted; each of g2's three spans (one after another) was collapsed into "other" and counted
+      assertThat(registry.find("gateway.processor.label.overflow").tags("label", "goblin_id").counter().count())
+          .isEqualTo(3);
+      Map<CostKey, CostTotals> totals = p.store().totals().await();
+      assertThat(totals.get(new CostKey("openai", "gpt-4o", "g1")).spans()).isEqualTo(3);
+      assertThat(totals.get(new CostKey("openai", "gpt-4o", "other")).spans()).isEqualTo(3);
+    } finally {
+      p.shutdown().await();
+    }
+  }
+
   private static Span llmSpan(String model, long startNanos) {
+    return llmSpan(model, startNanos, "g");
+  }
+
+  private static Span llmSpan(String model, long startNanos, String goblin) {
     Span.Builder b = Span.newBuilder().setTraceId(ByteString.copyFrom(new byte[16])).setName("chat")
         .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(startNanos + 1_000_000_000L)
         .addAttributes(str("gen_ai.provider.name", "openai"))
         .addAttributes(KeyValue.newBuilder().setKey("gen_ai.usage.input_tokens")
             .setValue(AnyValue.newBuilder().setIntValue(1_000_000)))
-        .addAttributes(str("goblin.id", "g"));
+        .addAttributes(str("goblin.id", goblin));
     if (model != null) {
       b.addAttributes(str("gen_ai.request.model", model));
     }
