@@ -28,6 +28,13 @@ final class KeptSpans {
   /** Bytes of chunks held by the open batch and by taken batches not yet released: the gauge. */
   private final AtomicLong heldBytes = new AtomicLong();
   private Batch open; // guarded by this
+  /**
+   * What {@link #take} checks before taking the lock, written under it: whether a batch is open, when its first span
+   * came and whether it is full. Every request's decision pass asks, and nearly always nothing is due.
+   */
+  private volatile boolean hasOpen;
+  private volatile long openFirstNanos;
+  private volatile boolean openFull;
 
   /**
    * @param pool where chunks come from and go back to
@@ -48,10 +55,15 @@ final class KeptSpans {
                            long nowNanos) {
     if (open == null) {
       open = new Batch(nowNanos);
+      openFirstNanos = nowNanos;
+      hasOpen = true;
     }
     for (long ref : refs) {
       long range = log.spanRange(ref);
       open.add(originOf.apply(log.originId(ref)), log.chunkHolding(ref), (int) (range >>> 32), (int) range);
+    }
+    if (open.count >= batchSpans || open.bytes >= MAX_BATCH_BYTES) {
+      openFull = true;
     }
   }
 
@@ -59,16 +71,23 @@ final class KeptSpans {
    * The open batch, when it is full, its first span has waited {@code emit_timeout}, or {@code all}; else null.
    * The caller emits it and then {@link Batch#release releases} it.
    */
-  synchronized Batch take(long nowNanos, boolean all) {
-    Batch b = open;
-    if (b == null || b.count == 0) {
+  Batch take(long nowNanos, boolean all) {
+    if (!all && (!hasOpen || !openFull && nowNanos - openFirstNanos < timeoutNanos)) {
+      return null; // nothing due, seen without the lock
+    }
+    synchronized (this) {
+      Batch b = open;
+      if (b == null || b.count == 0) {
+        return null;
+      }
+      if (all || b.count >= batchSpans || b.bytes >= MAX_BATCH_BYTES || nowNanos - b.firstNanos >= timeoutNanos) {
+        open = null;
+        hasOpen = false;
+        openFull = false;
+        return b;
+      }
       return null;
     }
-    if (all || b.count >= batchSpans || b.bytes >= MAX_BATCH_BYTES || nowNanos - b.firstNanos >= timeoutNanos) {
-      open = null;
-      return b;
-    }
-    return null;
   }
 
   /** Bytes of chunks held by kept spans not yet emitted (waiting, or being decoded). */

@@ -4,6 +4,8 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.goblinos.gateway.api.signal.WireBytes;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -141,23 +143,135 @@ final class SpanWire {
     return flat;
   }
 
-  /** The appended messages, each encoded as one occurrence of the (length-delimited) repeated field. */
-  private static byte[] encode(WireBytes.Appended appended) {
+  /**
+   * The appended messages, each encoded as one occurrence of the (length-delimited) repeated field, as protobuf-java
+   * encodes them. The attributes {@code cost} appends (a constant key, a double, int or bool value) are written
+   * directly ({@link #writeScalarAttribute}); anything else through protobuf-java.
+   */
+  static byte[] encode(WireBytes.Appended appended) {
     int size = 0;
     for (Message m : appended.added()) {
-      size += CodedOutputStream.computeMessageSize(appended.fieldNumber(), m);
+      int scalar = scalarAttributeSize(m);
+      size += scalar >= 0 ? CodedOutputStream.computeTagSize(appended.fieldNumber())
+          + CodedOutputStream.computeUInt32SizeNoTag(scalar) + scalar
+          : CodedOutputStream.computeMessageSize(appended.fieldNumber(), m);
     }
     byte[] out = new byte[size];
-    CodedOutputStream o = CodedOutputStream.newInstance(out);
+    int at = 0;
+    CodedOutputStream o = null;
     try {
       for (Message m : appended.added()) {
-        o.writeMessage(appended.fieldNumber(), m);
+        int scalar = scalarAttributeSize(m);
+        if (scalar >= 0) {
+          at = writeVarint(out, at, appended.fieldNumber() << 3 | 2);
+          at = writeVarint(out, at, scalar);
+          at = writeScalarAttribute(out, at, (KeyValue) m);
+        } else {
+          if (o == null) {
+            o = CodedOutputStream.newInstance(out, at, size - at);
+          }
+          int before = o.getTotalBytesWritten();
+          o.writeMessage(appended.fieldNumber(), m);
+          o.flush();
+          at += o.getTotalBytesWritten() - before;
+          o = null; // the next message may be written directly: a new stream from there if needed
+        }
       }
-      o.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (at != size) {
+      throw new IllegalStateException("encoded " + at + " of " + size + " bytes"); // a bug
+    }
     return out;
+  }
+
+  /** Encoded keys (tag, length, UTF-8) of attributes written directly: the few constant keys {@code cost} adds. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> KEY_FIELDS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_KEY_FIELDS = 64;
+
+  /**
+   * The encoded size of {@code m} when it is a KeyValue with a non-empty key of at most 64 chars and a double, int or
+   * bool value (what {@link #writeScalarAttribute} writes); else -1.
+   */
+  private static int scalarAttributeSize(Message m) {
+    if (!(m instanceof KeyValue kv) || !kv.getUnknownFields().asMap().isEmpty()) {
+      return -1;
+    }
+    AnyValue v = kv.getValue();
+    int value = switch (v.getValueCase()) {
+      case DOUBLE_VALUE -> 1 + 8;
+      case INT_VALUE -> 1 + CodedOutputStream.computeInt64SizeNoTag(v.getIntValue());
+      case BOOL_VALUE -> 1 + 1;
+      default -> -1;
+    };
+    if (value < 0 || !v.getUnknownFields().asMap().isEmpty()) {
+      return -1;
+    }
+    byte[] key = keyField(kv.getKey());
+    return key == null ? -1 : key.length + 1 + 1 + value; // the key, then the value field (tag, length < 128, value)
+  }
+
+  private static byte[] keyField(String key) {
+    byte[] field = KEY_FIELDS.get(key);
+    if (field != null || key.isEmpty() || key.length() > 64) {
+      return field;
+    }
+    byte[] utf8 = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    field = new byte[1 + CodedOutputStream.computeUInt32SizeNoTag(utf8.length) + utf8.length];
+    int at = writeVarint(field, 0, 1 << 3 | 2);
+    at = writeVarint(field, at, utf8.length);
+    System.arraycopy(utf8, 0, field, at, utf8.length);
+    if (KEY_FIELDS.size() < MAX_KEY_FIELDS) {
+      KEY_FIELDS.putIfAbsent(key, field);
+    }
+    return field;
+  }
+
+  /** Writes the body of a KeyValue that {@link #scalarAttributeSize} accepted: key (field 1), value (field 2). */
+  private static int writeScalarAttribute(byte[] out, int at, KeyValue kv) {
+    byte[] key = keyField(kv.getKey());
+    System.arraycopy(key, 0, out, at, key.length);
+    at += key.length;
+    AnyValue v = kv.getValue();
+    out[at++] = 2 << 3 | 2;
+    switch (v.getValueCase()) {
+      case DOUBLE_VALUE -> {
+        out[at++] = 9;
+        out[at++] = 4 << 3 | 1;
+        long bits = Double.doubleToRawLongBits(v.getDoubleValue());
+        for (int i = 0; i < 8; i++) {
+          out[at++] = (byte) (bits >>> (8 * i));
+        }
+      }
+      case INT_VALUE -> {
+        long n = v.getIntValue();
+        out[at++] = (byte) (1 + CodedOutputStream.computeInt64SizeNoTag(n));
+        out[at++] = 3 << 3;
+        at = writeVarint64(out, at, n);
+      }
+      case BOOL_VALUE -> {
+        out[at++] = 2;
+        out[at++] = 2 << 3;
+        out[at++] = (byte) (v.getBoolValue() ? 1 : 0);
+      }
+      default -> throw new IllegalStateException("not a scalar attribute"); // scalarAttributeSize said it was
+    }
+    return at;
+  }
+
+  private static int writeVarint(byte[] out, int at, int v) {
+    return writeVarint64(out, at, v & 0xFFFFFFFFL);
+  }
+
+  private static int writeVarint64(byte[] out, int at, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[at++] = (byte) v;
+    return at;
   }
 
   /** Per resource_spans, per scope_spans, the spans' ranges; null when the bytes do not walk cleanly. */

@@ -109,6 +109,40 @@ class SpanWireTest {
   }
 
   @Test
+  void appendedAttributesAreEncodedExactlyAsProtobufEncodesThem() throws Exception {
+    Random r = new Random(12);
+    String[] keys = {"llm.cost", "llm.tokens.total", "llm.latency", "llm.cost.discrepancy", "", "k".repeat(64),
+        "k".repeat(65), "grüße", "x".repeat(200)};
+    for (int round = 0; round < 2000; round++) {
+      List<KeyValue> added = new ArrayList<>();
+      for (int i = 0; i < 1 + r.nextInt(6); i++) {
+        AnyValue.Builder v = AnyValue.newBuilder();
+        switch (r.nextInt(7)) {
+          case 0 -> v.setDoubleValue(new double[] {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, 1e-300,
+              r.nextGaussian() * 1e6}[r.nextInt(6)]);
+          case 1 -> v.setIntValue(new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 127, 128, r.nextLong()}[r.nextInt(7)]);
+          case 2 -> v.setBoolValue(r.nextBoolean());
+          case 3 -> v.setStringValue("model-" + r.nextInt(100));
+          case 4 -> v.setArrayValue(io.opentelemetry.proto.common.v1.ArrayValue.newBuilder()
+              .addValues(AnyValue.newBuilder().setIntValue(r.nextInt())));
+          case 5 -> { } // no value at all
+          default -> v.setDoubleValue(r.nextDouble());
+        }
+        added.add(KeyValue.newBuilder().setKey(keys[r.nextInt(keys.length)]).setValue(v).build());
+      }
+      int field = r.nextBoolean() ? Span.ATTRIBUTES_FIELD_NUMBER : 99;
+      java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+      com.google.protobuf.CodedOutputStream o = com.google.protobuf.CodedOutputStream.newInstance(expected);
+      for (KeyValue kv : added) {
+        o.writeMessage(field, kv);
+      }
+      o.flush();
+      byte[] actual = SpanWire.encode(new WireBytes.Appended(Span.getDefaultInstance(), field, added));
+      assertThat(actual).as("round %d: %s", round, added).isEqualTo(expected.toByteArray());
+    }
+  }
+
+  @Test
   void aRebuiltSpanHasNoRangeAndAnotherShapeNoWireAtAll() throws Exception {
     Random r = new Random(6);
     ExportTraceServiceRequest parsed;
