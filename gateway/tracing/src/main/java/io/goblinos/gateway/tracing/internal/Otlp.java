@@ -127,6 +127,12 @@ public final class Otlp {
   }
 
   private static long bytesToLong(ByteString id, int from) {
+    if (id.size() >= from + 8) { // the usual case: one size check, not one per byte
+      return (id.byteAt(from) & 0xffL) << 56 | (id.byteAt(from + 1) & 0xffL) << 48
+          | (id.byteAt(from + 2) & 0xffL) << 40 | (id.byteAt(from + 3) & 0xffL) << 32
+          | (id.byteAt(from + 4) & 0xffL) << 24 | (id.byteAt(from + 5) & 0xffL) << 16
+          | (id.byteAt(from + 6) & 0xffL) << 8 | (id.byteAt(from + 7) & 0xffL);
+    }
     long v = 0;
     for (int i = from; i < from + 8; i++) {
       v = (v << 8) | (i < id.size() ? id.byteAt(i) & 0xff : 0);
