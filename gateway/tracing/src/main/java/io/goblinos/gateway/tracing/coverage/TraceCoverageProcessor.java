@@ -229,7 +229,19 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
     long[] evictedLos = new long[16];
     int[] evictedVerdicts = new int[16];
     int evicted;
+    /** Traces this request completed (or evicted complete), and evicted incomplete per missing hop: counted at the end. */
+    int completed;
+    private int[] missing = new int[0];
     final List<Report> reports = new ArrayList<>();
+
+    /** The per-hop counts of incomplete evicted traces, zeroed, for {@code hops} hops. */
+    int[] missingCounts(int hops) {
+      if (missing.length < hops) {
+        missing = new int[hops];
+      }
+      Arrays.fill(missing, 0);
+      return missing;
+    }
 
     int addResource(String service) {
       if (resourceCount == services.length) {
@@ -263,6 +275,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
     void clear() {
       nextChunk();
       evicted = 0;
+      completed = 0;
       reports.clear();
     }
   }
@@ -380,8 +393,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
           if (v != COMPLETE && keepServices) {
             b.reports.add(report(oldest, v, now));
           }
-          tracked.remove(oldest);
-          evicted.increment();
+          tracked.remove(oldest); // counted in evicted with the request's others (judgeEvicted)
           if (oldest == memoSlot) {
             memoSlot = TraceTable.NONE;
           }
@@ -399,7 +411,7 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
           memoSlot = TraceTable.NONE;
           judged.add(hi, lo);
           record(now, true);
-          complete.increment();
+          b.completed++;
         }
       }
     }
@@ -448,15 +460,28 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
 
   /** Judges the traces this request evicted, as the last step of the request. Requires lock. */
   private void judgeEvicted(Batch b, long now) {
+    // meters once per request: the shared adders cost more than the table work when every new trace evicts one
+    int[] missing = b.missingCounts(hopCount);
     for (int i = 0; i < b.evicted; i++) {
       judged.add(b.evictedHis[i], b.evictedLos[i]);
       int v = b.evictedVerdicts[i];
       if (v == COMPLETE) {
         record(now, true);
-        complete.increment();
+        b.completed++;
       } else {
         record(now, false);
-        incompleteCounter(chainNames.get(v >> 1)).increment();
+        missing[v >> 1]++;
+      }
+    }
+    if (b.evicted > 0) {
+      evicted.increment(b.evicted);
+    }
+    if (b.completed > 0) {
+      complete.increment(b.completed);
+    }
+    for (int h = 0; h < hopCount; h++) {
+      if (missing[h] > 0) {
+        incompleteCounter(chainNames.get(h)).increment(missing[h]);
       }
     }
     if (client == null) {
