@@ -561,6 +561,14 @@ public final class TraceCoverageProcessor implements Processor<ExportTraceServic
    * connected (1). Requires lock.
    */
   int verdict(int slot) {
+    // without a span of the first hop, or of the second, the answer needs no walk (the common incomplete trace)
+    int seen = tracked.seenHops(slot);
+    if ((seen & 1) == 0) {
+      return 0;
+    }
+    if (hopCount > 1 && (seen & 2) == 0) {
+      return 1 << 1;
+    }
     int n = tracked.spanCount(slot);
     Verdicts v = verdicts;
     v.ensure(n);

@@ -423,6 +423,21 @@ class TraceCoverageProcessorTest {
   }
 
   @Test
+  void aTraceWithoutTheFirstHopMissesItAndOneWithoutTheSecondMissesThat() {
+    start("");
+    // trace 7: everything but overmind; trace 8: overmind and litebrain, no goblin-runtime
+    processor.consume(request(resource("goblin-runtime", List.of(hop(7, 2))),
+        resource("litebrain", List.of(hop(7, 3), hop(7, 4))))).await();
+    processor.consume(request(resource("overmind", List.of(hop(8, 1))),
+        resource("litebrain", List.of(hop(8, 3), hop(8, 4))))).await();
+    advance(Duration.ofSeconds(91));
+    processor.check();
+    await().atMost(Duration.ofSeconds(10)).until(() -> posted.size() == 2);
+    assertThat(posted).extracting(b -> b.get("missing_service").asText()).containsExactly("overmind", "goblin-runtime");
+    assertThat(posted).extracting(b -> b.get("reason").asText()).containsExactly("missing", "missing");
+  }
+
+  @Test
   void aParentCycleEndsTheWalk() {
     start("");
     long t = 6;
