@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * live for the few event-loop turns of one emission instead of waiting in the next stage's batch: a young collection
  * that finds them alive has to copy them, and that copy was most of its pause under load.
  *
- * <p>The open batch is taken whole ({@link #take}); it is bounded by {@code emit_batch_size} spans and
- * {@value #MAX_BATCH_BYTES} bytes (a full batch is taken by the next {@link #take}, which every decision pass makes).
+ * <p>The open batch is taken whole ({@link #take}) at the end of the decision pass that made it reach
+ * {@code emit_batch_size} spans or {@value #MAX_BATCH_BYTES} bytes, so it holds at most that plus the kept traces of
+ * one pass (a tick slice decides at most 512 traces).
  * Thread-safe: shards append under their own lock, one at a time here.
  */
 final class KeptSpans {

@@ -32,8 +32,9 @@ import java.util.logging.Logger;
 
 /**
  * Tail sampling: holds the spans of each trace for {@code decision_wait} after its first span, then decides with
- * the configured policies and passes kept traces on whole, re-grouped by resource and scope. Spans that arrive
- * after the decision follow it through the decision caches.
+ * the configured policies and passes kept traces on whole, re-grouped by resource and scope: their spans wait as bytes
+ * ({@link KeptSpans}) until {@code emit_batch_size} are ready or {@code emit_timeout} has passed, and leave as one
+ * request. Spans that arrive after the decision follow it through the decision caches.
  *
  * <p>Traces are sharded by trace id ({@link #shardOf}); each shard has its own lock, so concurrent requests for
  * different shards do not contend. Decisions are made on a timer ({@code decision_tick}), oldest first, never by
@@ -43,7 +44,7 @@ import java.util.logging.Logger;
  * random trace ids a shard's oldest trace is within a fraction of a second of the globally oldest.)
  *
  * <p>Meters (tag {@code processor}): {@code gateway.processor.tail_sampling.traces.pending},
- * {@code .pending.bytes}, {@code .chunk_pool.bytes}, {@code .traces.decided{decision}}, {@code .policy.decisions{policy, decision}},
+ * {@code .pending.bytes}, {@code .chunk_pool.bytes}, {@code .kept.bytes}, {@code .traces.decided{decision}}, {@code .policy.decisions{policy, decision}},
  * {@code .traces.evicted_early}, {@code .late.spans{decision}}, {@code .traces.too_large},
  * {@code .export.failed.spans}.
  */
