@@ -231,47 +231,33 @@ public final class LeanSpanDecoder {
     attrs.clear();
     boolean statusSeen = false;
     Reader r = new Reader(b, from, to);
-    try {
-      while (r.more()) {
-        int tag = r.tag();
-        switch (tag) {
-          case 1 << 3 | LENGTH_DELIMITED -> s.setTraceId(r.bytes());
-          case 2 << 3 | LENGTH_DELIMITED -> s.setSpanId(r.bytes());
-          case 3 << 3 | LENGTH_DELIMITED -> s.setTraceState(r.string());
-          case 4 << 3 | LENGTH_DELIMITED -> s.setParentSpanId(r.bytes());
-          case 16 << 3 | FIXED32 -> s.setFlags(r.fixed32());
-          case 5 << 3 | LENGTH_DELIMITED -> s.setName(r.string());
-          case 6 << 3 | VARINT -> s.setKindValue((int) r.varint());
-          case 7 << 3 | FIXED64 -> s.setStartTimeUnixNano(r.fixed64());
-          case 8 << 3 | FIXED64 -> s.setEndTimeUnixNano(r.fixed64());
-          case 9 << 3 | LENGTH_DELIMITED -> attrs.add(nextKeyValue(r));
-          case 10 << 3 | VARINT -> s.setDroppedAttributesCount((int) r.varint());
-          case 11 << 3 | LENGTH_DELIMITED -> {
-            int len = r.length();
-            s.addEvents(Span.Event.parser().parseFrom(b, r.at, len));
-            r.at += len;
+    while (r.more()) {
+      int tag = r.tag();
+      switch (tag) {
+        case 1 << 3 | LENGTH_DELIMITED -> s.setTraceId(r.bytes());
+        case 2 << 3 | LENGTH_DELIMITED -> s.setSpanId(r.bytes());
+        case 3 << 3 | LENGTH_DELIMITED -> s.setTraceState(r.string());
+        case 4 << 3 | LENGTH_DELIMITED -> s.setParentSpanId(r.bytes());
+        case 16 << 3 | FIXED32 -> s.setFlags(r.fixed32());
+        case 5 << 3 | LENGTH_DELIMITED -> s.setName(r.string());
+        case 6 << 3 | VARINT -> s.setKindValue((int) r.varint());
+        case 7 << 3 | FIXED64 -> s.setStartTimeUnixNano(r.fixed64());
+        case 8 << 3 | FIXED64 -> s.setEndTimeUnixNano(r.fixed64());
+        case 9 << 3 | LENGTH_DELIMITED -> attrs.add(nextKeyValue(r));
+        case 10 << 3 | VARINT -> s.setDroppedAttributesCount((int) r.varint());
+        case 11 << 3 | LENGTH_DELIMITED -> s.addEvents(r.message(Span.Event.parser()));
+        case 12 << 3 | VARINT -> s.setDroppedEventsCount((int) r.varint());
+        case 13 << 3 | LENGTH_DELIMITED -> s.addLinks(r.message(Span.Link.parser()));
+        case 14 << 3 | VARINT -> s.setDroppedLinksCount((int) r.varint());
+        case 15 << 3 | LENGTH_DELIMITED -> {
+          if (statusSeen) {
+            throw NotCommon.INSTANCE;
           }
-          case 12 << 3 | VARINT -> s.setDroppedEventsCount((int) r.varint());
-          case 13 << 3 | LENGTH_DELIMITED -> {
-            int len = r.length();
-            s.addLinks(Span.Link.parser().parseFrom(b, r.at, len));
-            r.at += len;
-          }
-          case 14 << 3 | VARINT -> s.setDroppedLinksCount((int) r.varint());
-          case 15 << 3 | LENGTH_DELIMITED -> {
-            if (statusSeen) {
-              throw NotCommon.INSTANCE;
-            }
-            statusSeen = true;
-            int len = r.length();
-            s.setStatus(Status.parser().parseFrom(b, r.at, len));
-            r.at += len;
-          }
-          default -> throw NotCommon.INSTANCE;
+          statusSeen = true;
+          s.setStatus(r.message(Status.parser()));
         }
+        default -> throw NotCommon.INSTANCE;
       }
-    } catch (InvalidProtocolBufferException e) {
-      throw NotCommon.INSTANCE; // the fallback parses again and reports it
     }
     if (!attrs.isEmpty()) {
       s.addAllAttributes(attrs);
@@ -344,38 +330,30 @@ public final class LeanSpanDecoder {
     AnyValue.Builder v = AnyValue.newBuilder();
     boolean messageSeen = false;
     Reader r = new Reader(b, from, to);
-    try {
-      while (r.more()) {
-        int tag = r.tag();
-        switch (tag) {
-          case 1 << 3 | LENGTH_DELIMITED -> v.setStringValue(r.string());
-          case 2 << 3 | VARINT -> v.setBoolValue(r.varint() != 0);
-          case 3 << 3 | VARINT -> v.setIntValue(r.varint());
-          case 4 << 3 | FIXED64 -> v.setDoubleValue(Double.longBitsToDouble(r.fixed64()));
-          case 5 << 3 | LENGTH_DELIMITED -> {
-            if (messageSeen) {
-              throw NotCommon.INSTANCE; // a message member given twice (or after another): protobuf merges
-            }
-            messageSeen = true;
-            int len = r.length();
-            v.setArrayValue(ArrayValue.parser().parseFrom(b, r.at, len));
-            r.at += len;
+    while (r.more()) {
+      int tag = r.tag();
+      switch (tag) {
+        case 1 << 3 | LENGTH_DELIMITED -> v.setStringValue(r.string());
+        case 2 << 3 | VARINT -> v.setBoolValue(r.varint() != 0);
+        case 3 << 3 | VARINT -> v.setIntValue(r.varint());
+        case 4 << 3 | FIXED64 -> v.setDoubleValue(Double.longBitsToDouble(r.fixed64()));
+        case 5 << 3 | LENGTH_DELIMITED -> {
+          if (messageSeen) {
+            throw NotCommon.INSTANCE; // a message member given twice (or after another): protobuf merges
           }
-          case 6 << 3 | LENGTH_DELIMITED -> {
-            if (messageSeen) {
-              throw NotCommon.INSTANCE;
-            }
-            messageSeen = true;
-            int len = r.length();
-            v.setKvlistValue(KeyValueList.parser().parseFrom(b, r.at, len));
-            r.at += len;
-          }
-          case 7 << 3 | LENGTH_DELIMITED -> v.setBytesValue(r.bytes());
-          default -> throw NotCommon.INSTANCE;
+          messageSeen = true;
+          v.setArrayValue(r.message(ArrayValue.parser()));
         }
+        case 6 << 3 | LENGTH_DELIMITED -> {
+          if (messageSeen) {
+            throw NotCommon.INSTANCE;
+          }
+          messageSeen = true;
+          v.setKvlistValue(r.message(KeyValueList.parser()));
+        }
+        case 7 << 3 | LENGTH_DELIMITED -> v.setBytesValue(r.bytes());
+        default -> throw NotCommon.INSTANCE;
       }
-    } catch (InvalidProtocolBufferException e) {
-      throw NotCommon.INSTANCE;
     }
     return v.build();
   }
@@ -449,6 +427,21 @@ public final class LeanSpanDecoder {
       }
       at += 8;
       return v;
+    }
+
+    /**
+     * A nested message that protobuf-java parses (events, links, status, array and key-value-list values); one it
+     * rejects is a NotCommon too, and the fallback reports it.
+     */
+    <M> M message(com.google.protobuf.Parser<M> parser) throws NotCommon {
+      int len = length();
+      try {
+        M m = parser.parseFrom(b, at, len);
+        at += len;
+        return m;
+      } catch (InvalidProtocolBufferException e) {
+        throw NotCommon.INSTANCE;
+      }
     }
 
     ByteString bytes() throws NotCommon {

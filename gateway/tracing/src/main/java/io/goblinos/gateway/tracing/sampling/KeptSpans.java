@@ -28,14 +28,11 @@ final class KeptSpans {
   private final long timeoutNanos;
   /** Bytes of chunks held by the open batch and by taken batches not yet released: the gauge. */
   private final AtomicLong heldBytes = new AtomicLong();
-  private Batch open; // guarded by this
   /**
-   * What {@link #take} checks before taking the lock, written under it: whether a batch is open, when its first span
-   * came and whether it is full. Every request's decision pass asks, and nearly always nothing is due.
+   * The batch spans are appended to; written under this object's lock, and volatile so that {@link #take} can see
+   * without the lock that nothing is due (every request's decision pass asks, and nearly always nothing is).
    */
-  private volatile boolean hasOpen;
-  private volatile long openFirstNanos;
-  private volatile boolean openFull;
+  private volatile Batch open;
 
   /**
    * @param pool where chunks come from and go back to
@@ -54,17 +51,20 @@ final class KeptSpans {
    */
   synchronized void append(FrameLog log, long[] refs, java.util.function.IntFunction<SpanGroups.Origin> originOf,
                            long nowNanos) {
-    if (open == null) {
-      open = new Batch(nowNanos);
-      openFirstNanos = nowNanos;
-      hasOpen = true;
+    if (refs.length == 0) {
+      return;
+    }
+    Batch b = open;
+    if (b == null) {
+      b = new Batch(nowNanos);
+      open = b;
     }
     for (long ref : refs) {
       long range = log.spanRange(ref);
-      open.add(originOf.apply(log.originId(ref)), log.chunkHolding(ref), (int) (range >>> 32), (int) range);
+      b.add(originOf.apply(log.originId(ref)), log.chunkHolding(ref), (int) (range >>> 32), (int) range);
     }
-    if (open.count >= batchSpans || open.bytes >= MAX_BATCH_BYTES) {
-      openFull = true;
+    if (b.count >= batchSpans || b.bytes >= MAX_BATCH_BYTES) {
+      b.full = true;
     }
   }
 
@@ -73,32 +73,26 @@ final class KeptSpans {
    * The caller emits it and then {@link Batch#release releases} it.
    */
   Batch take(long nowNanos, boolean all) {
-    if (!all && (!hasOpen || !openFull && nowNanos - openFirstNanos < timeoutNanos)) {
+    if (!all && !due(open, nowNanos)) {
       return null; // nothing due, seen without the lock
     }
     synchronized (this) {
       Batch b = open;
-      if (b == null || b.count == 0) {
+      if (b == null || !all && !due(b, nowNanos)) {
         return null;
       }
-      if (all || b.count >= batchSpans || b.bytes >= MAX_BATCH_BYTES || nowNanos - b.firstNanos >= timeoutNanos) {
-        open = null;
-        hasOpen = false;
-        openFull = false;
-        return b;
-      }
-      return null;
+      open = null;
+      return b;
     }
+  }
+
+  private boolean due(Batch b, long nowNanos) {
+    return b != null && (b.full || nowNanos - b.firstNanos >= timeoutNanos);
   }
 
   /** Bytes of chunks held by kept spans not yet emitted (waiting, or being decoded). */
   long heldBytes() {
     return heldBytes.get();
-  }
-
-  /** Spans in the open batch. */
-  synchronized int waitingSpans() {
-    return open == null ? 0 : open.count;
   }
 
   /** Kept spans as bytes: where each one is, and its origin. Written under the {@link KeptSpans} lock. */
@@ -113,6 +107,8 @@ final class KeptSpans {
     private int[] length = new int[256];
     private int count;
     private long bytes;
+    /** {@code emit_batch_size} spans or {@link #MAX_BATCH_BYTES} reached. */
+    private volatile boolean full;
     private boolean released;
 
     private Batch(long firstNanos) {

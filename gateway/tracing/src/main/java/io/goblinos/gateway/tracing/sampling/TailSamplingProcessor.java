@@ -206,18 +206,8 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
         s.lock.unlock();
       }
     }
-    List<Future<Void>> all = new ArrayList<>(emitting);
-    KeptSpans.Batch last = kept.take(now, true);
-    if (last != null) {
-      SpanGroups out = new SpanGroups();
-      try {
-        last.decodeInto(0, last.count(), out);
-      } finally {
-        last.release();
-      }
-      all.add(emit(out));
-    }
-    shutdownFuture = Future.join(all).<Void>mapEmpty().recover(t -> Future.succeededFuture());
+    emitKept(now, true); // whatever waits, however little
+    shutdownFuture = Future.join(new ArrayList<>(emitting)).<Void>mapEmpty().recover(t -> Future.succeededFuture());
     if (started) {
       LOG.info(() -> "tail_sampling " + context.id() + " stopped");
     }
@@ -303,7 +293,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
         shard.lock.unlock();
       }
     }
-    emitKept(now); // traces decided early to make room; failures are counted there, this request's spans are held
+    emitKept(now, false); // traces decided early to make room; failures are counted there, this request's spans are held
     if (!late.isEmpty()) {
       return next.consume(late.build());
     }
@@ -327,7 +317,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
         s.lock.unlock();
       }
     }
-    Future<Void> emitted = emitKept(now);
+    Future<Void> emitted = emitKept(now, false);
     if (more && !stopped.get()) {
       Promise<Void> rest = Promise.promise();
       context.vertx().runOnContext(v -> tick().onComplete(rest));
@@ -337,12 +327,13 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
   }
 
   /**
-   * Passes on the waiting kept spans when they make a batch ({@link KeptSpans#take}): decoded
+   * Passes on the waiting kept spans when they make a batch, or with {@code all} in any case ({@link KeptSpans#take}):
+   * decoded
    * {@value #EMIT_SLICE_SPANS} per turn of the event loop, then handed on as one request. Completes when that request
    * was answered (at once when nothing was taken).
    */
-  private Future<Void> emitKept(long now) {
-    KeptSpans.Batch batch = kept.take(now, false);
+  private Future<Void> emitKept(long now, boolean all) {
+    KeptSpans.Batch batch = kept.take(now, all);
     if (batch == null) {
       return Future.succeededFuture();
     }
