@@ -13,6 +13,9 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,17 +27,20 @@ import java.util.List;
  * builder, a field builder and a parent handle, about ten objects per attribute of which four survive; this decoder
  * reads the wire format itself and sets each message's fields on a plain builder (a new one: clearing a used
  * protobuf-java builder costs more than making one), so an attribute costs its value string, its {@code AnyValue},
- * its {@code KeyValue} and their two builders; its key is a string seen before (below).
+ * its {@code KeyValue} and their two builders. Its key is the instance decoded the first time (see {@link StringCache}):
+ * no allocation, and a hash already computed for whoever looks it up. (Values are not remembered: the lookup's memory
+ * traffic costs more than allocating a short string.)
  *
  * <p>The result equals what {@code parser().parseFrom} returns for the same bytes ({@code equals}), because this
  * decoder reads only the common shape and hands anything else to protobuf-java: a span (or resource, scope,
  * attribute value) with an unknown field, a field with an unexpected wire type, a singular message field given twice
  * (protobuf merges those), or a string with a byte outside ASCII (protobuf validates UTF-8) is parsed by protobuf-java
- * from its own bytes. Events, links, status, array and key-value-list values are always parsed by protobuf-java.
+ * from its own bytes. Events, links and status are always parsed by protobuf-java, and so are values nested more than
+ * {@value #MAX_VALUE_DEPTH} arrays or key-value lists deep.
  * Malformed input fails as protobuf-java fails on it: the fallback parses the whole request again and throws its
  * exception.
  *
- * <p>Not thread-safe (a scratch list and the key cache are reused): one instance per thread, or
+ * <p>Not thread-safe (a scratch list and the string caches are reused): one instance per thread, or
  * {@link #forThisThread()}.
  */
 public final class LeanSpanDecoder {
@@ -47,15 +53,12 @@ public final class LeanSpanDecoder {
 
   private final List<KeyValue> attributes = new ArrayList<>();
   /**
-   * Attribute keys decoded before, by a hash of their bytes (direct-mapped, {@value #KEY_SLOTS} slots): a key seen
-   * again is the same String instance, not a new one. Keys repeat across spans (a few dozen distinct ones), so most
-   * attributes allocate no key; a key that is also held later (a span kept by tail_sampling) holds no copy of it.
+   * Attribute keys decoded before: a key seen again is the same String instance, not a new one. Keys repeat across
+   * spans (a few dozen distinct ones), so most attributes allocate no key, a key held later (a span kept by
+   * tail_sampling) holds no copy of it, and its hash is computed once, for the maps that look it up.
    */
-  private final String[] keys = new String[KEY_SLOTS];
-  private final byte[][] keyBytes = new byte[KEY_SLOTS][];
+  private final StringCache keys = new StringCache(KEY_SLOTS);
   static final int KEY_SLOTS = 512;
-  /** Longer keys are not remembered. */
-  private static final int MAX_REMEMBERED_KEY = 64;
   /** Inputs handed to protobuf-java (the uncommon shape or malformed bytes); for tests. */
   long fallbacks;
   /** The span ranges of the request being decoded, flattened (see {@link #lastSpanRanges}); reused. */
@@ -268,25 +271,26 @@ public final class LeanSpanDecoder {
   /** The length-delimited KeyValue at {@code r}'s position; {@code r} moves past it. */
   private KeyValue nextKeyValue(Reader r) throws NotCommon {
     int len = r.length();
-    KeyValue kv = keyValue(r.b, r.at, r.at + len);
+    KeyValue kv = keyValue(r.b, r.at, r.at + len, 0);
     r.at += len;
     return kv;
   }
 
-  private KeyValue keyValue(byte[] b, int from, int to) throws NotCommon {
+  /** A KeyValue at {@code depth} values inside the outermost attribute (0 for an attribute itself). */
+  private KeyValue keyValue(byte[] b, int from, int to, int depth) throws NotCommon {
     String key = "";
     AnyValue value = null;
     Reader r = new Reader(b, from, to);
     while (r.more()) {
       int tag = r.tag();
       switch (tag) {
-        case 1 << 3 | LENGTH_DELIMITED -> key = key(r);
+        case 1 << 3 | LENGTH_DELIMITED -> key = r.string(keys);
         case 2 << 3 | LENGTH_DELIMITED -> {
           if (value != null) {
             throw NotCommon.INSTANCE;
           }
           int len = r.length();
-          value = anyValue(b, r.at, r.at + len);
+          value = anyValue(b, r.at, r.at + len, depth);
           r.at += len;
         }
         default -> throw NotCommon.INSTANCE;
@@ -299,34 +303,11 @@ public final class LeanSpanDecoder {
     return kv.build();
   }
 
-  /** An attribute key: {@link Reader#string}, as the instance remembered for those bytes when there is one. */
-  private String key(Reader r) throws NotCommon {
-    int len = r.length();
-    byte[] b = r.b;
-    int at = r.at;
-    if (len == 0 || len > MAX_REMEMBERED_KEY) {
-      return r.ascii(len);
-    }
-    int h = len;
-    for (int i = at, stop = at + len; i < stop; i++) {
-      if (b[i] < 0) {
-        throw NotCommon.INSTANCE; // not ASCII: protobuf-java validates it
-      }
-      h = 31 * h + b[i];
-    }
-    int slot = (h ^ h >>> 16) & (KEY_SLOTS - 1);
-    byte[] known = keyBytes[slot];
-    r.at = at + len;
-    if (known != null && known.length == len && Arrays.equals(known, 0, len, b, at, at + len)) {
-      return keys[slot];
-    }
-    String key = new String(b, at, len, StandardCharsets.ISO_8859_1);
-    keyBytes[slot] = Arrays.copyOfRange(b, at, at + len);
-    keys[slot] = key;
-    return key;
-  }
-
-  private AnyValue anyValue(byte[] b, int from, int to) throws NotCommon {
+  /**
+   * An AnyValue; arrays and key-value lists nest up to {@value #MAX_VALUE_DEPTH} deep (deeper ones go to protobuf-java,
+   * which has its own recursion limit), so hostile nesting cannot exhaust the stack.
+   */
+  private AnyValue anyValue(byte[] b, int from, int to, int depth) throws NotCommon {
     AnyValue.Builder v = AnyValue.newBuilder();
     boolean messageSeen = false;
     Reader r = new Reader(b, from, to);
@@ -338,24 +319,58 @@ public final class LeanSpanDecoder {
         case 3 << 3 | VARINT -> v.setIntValue(r.varint());
         case 4 << 3 | FIXED64 -> v.setDoubleValue(Double.longBitsToDouble(r.fixed64()));
         case 5 << 3 | LENGTH_DELIMITED -> {
-          if (messageSeen) {
+          if (messageSeen || depth >= MAX_VALUE_DEPTH) {
             throw NotCommon.INSTANCE; // a message member given twice (or after another): protobuf merges
           }
           messageSeen = true;
-          v.setArrayValue(r.message(ArrayValue.parser()));
+          int len = r.length();
+          v.setArrayValue(arrayValue(b, r.at, r.at + len, depth + 1));
+          r.at += len;
         }
         case 6 << 3 | LENGTH_DELIMITED -> {
-          if (messageSeen) {
+          if (messageSeen || depth >= MAX_VALUE_DEPTH) {
             throw NotCommon.INSTANCE;
           }
           messageSeen = true;
-          v.setKvlistValue(r.message(KeyValueList.parser()));
+          int len = r.length();
+          v.setKvlistValue(keyValueList(b, r.at, r.at + len, depth + 1));
+          r.at += len;
         }
         case 7 << 3 | LENGTH_DELIMITED -> v.setBytesValue(r.bytes());
         default -> throw NotCommon.INSTANCE;
       }
     }
     return v.build();
+  }
+
+  private static final int MAX_VALUE_DEPTH = 8;
+
+  private ArrayValue arrayValue(byte[] b, int from, int to, int depth) throws NotCommon {
+    List<AnyValue> values = new ArrayList<>();
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      if (r.tag() != (1 << 3 | LENGTH_DELIMITED)) {
+        throw NotCommon.INSTANCE;
+      }
+      int len = r.length();
+      values.add(anyValue(b, r.at, r.at + len, depth));
+      r.at += len;
+    }
+    return ArrayValue.newBuilder().addAllValues(values).build();
+  }
+
+  private KeyValueList keyValueList(byte[] b, int from, int to, int depth) throws NotCommon {
+    List<KeyValue> values = new ArrayList<>();
+    Reader r = new Reader(b, from, to);
+    while (r.more()) {
+      if (r.tag() != (1 << 3 | LENGTH_DELIMITED)) {
+        throw NotCommon.INSTANCE;
+      }
+      int len = r.length();
+      values.add(keyValue(b, r.at, r.at + len, depth));
+      r.at += len;
+    }
+    return KeyValueList.newBuilder().addAllValues(values).build();
   }
 
   /** A bounded cursor over protobuf wire data; any inconsistency is a NotCommon (the fallback reports it). */
@@ -430,8 +445,8 @@ public final class LeanSpanDecoder {
     }
 
     /**
-     * A nested message that protobuf-java parses (events, links, status, array and key-value-list values); one it
-     * rejects is a NotCommon too, and the fallback reports it.
+     * A nested message that protobuf-java parses (events, links, status); one it rejects is a NotCommon too, and the
+     * fallback reports it.
      */
     <M> M message(com.google.protobuf.Parser<M> parser) throws NotCommon {
       int len = length();
@@ -453,19 +468,106 @@ public final class LeanSpanDecoder {
 
     /** An ASCII string (a byte outside ASCII is left to protobuf-java, which validates UTF-8). */
     String string() throws NotCommon {
-      return ascii(length());
+      int len = length();
+      int from = at;
+      if (!isAscii(b, from, len)) {
+        throw NotCommon.INSTANCE;
+      }
+      at = from + len;
+      return len == 0 ? "" : new String(b, from, len, StandardCharsets.ISO_8859_1);
     }
 
-    /** The next {@code len} bytes as an ASCII string. */
-    String ascii(int len) throws NotCommon {
-      int stop = at + len;
-      for (int i = at; i < stop; i++) {
-        if (b[i] < 0) {
+    /** {@link #string()}, as the instance {@code cache} holds for these bytes when it holds one. */
+    String string(StringCache cache) throws NotCommon {
+      int len = length();
+      String s = cache.string(b, at, len);
+      at += len;
+      return s;
+    }
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /** Whether {@code b[from, from + len)} is ASCII: eight bytes at a time. */
+  static boolean isAscii(byte[] b, int from, int len) {
+    int stop = from + len;
+    long or = 0;
+    int i = from;
+    for (; i + 8 <= stop; i += 8) {
+      or |= (long) LONGS.get(b, i);
+    }
+    for (; i < stop; i++) {
+      or |= b[i];
+    }
+    return (or & HIGH_BITS) == 0;
+  }
+
+  /**
+   * Strings decoded before, direct-mapped by a hash of their bytes: the same bytes again give the same instance. Only
+   * strings of up to {@value #MAX_LENGTH} bytes are remembered; every string is checked to be ASCII (else a
+   * NotCommon: protobuf-java validates UTF-8). Bounded: {@code slots} strings and their bytes.
+   */
+  static final class StringCache {
+    static final int MAX_LENGTH = 64;
+    private final String[] strings;
+    private final byte[][] bytes;
+    private final int mask;
+
+    StringCache(int slots) {
+      if (Integer.bitCount(slots) != 1) {
+        throw new IllegalArgumentException("slots must be a power of two: " + slots);
+      }
+      strings = new String[slots];
+      bytes = new byte[slots][];
+      mask = slots - 1;
+    }
+
+    String string(byte[] b, int from, int len) throws NotCommon {
+      if (len == 0) {
+        return "";
+      }
+      if (len > MAX_LENGTH) {
+        if (!isAscii(b, from, len)) {
           throw NotCommon.INSTANCE;
         }
+        return new String(b, from, len, StandardCharsets.ISO_8859_1);
       }
-      String s = len == 0 ? "" : new String(b, at, len, StandardCharsets.ISO_8859_1);
-      at = stop;
+      // the ASCII check and the hash in one pass, eight bytes at a time (the last eight overlap when len is not a
+      // multiple of eight: the same bytes give the same hash all the same)
+      long or;
+      long h = len;
+      if (len >= 8) {
+        or = 0;
+        int i = from;
+        int last = from + len - 8;
+        for (; i < last; i += 8) {
+          long v = (long) LONGS.get(b, i);
+          or |= v;
+          h = (h ^ v) * 0x9E3779B97F4A7C15L;
+        }
+        long v = (long) LONGS.get(b, last);
+        or |= v;
+        h = (h ^ v) * 0x9E3779B97F4A7C15L;
+      } else {
+        long v = 0;
+        for (int i = from, stop = from + len; i < stop; i++) {
+          v = v << 8 | (b[i] & 0xff);
+        }
+        or = v;
+        h = (h ^ v) * 0x9E3779B97F4A7C15L;
+      }
+      if ((or & HIGH_BITS) != 0) {
+        throw NotCommon.INSTANCE;
+      }
+      int slot = (int) (h >>> 40) & mask;
+      byte[] known = bytes[slot];
+      if (known != null && known.length == len && Arrays.equals(known, 0, len, b, from, from + len)) {
+        return strings[slot];
+      }
+      String s = new String(b, from, len, StandardCharsets.ISO_8859_1);
+      bytes[slot] = Arrays.copyOfRange(b, from, from + len);
+      strings[slot] = s;
       return s;
     }
   }

@@ -144,9 +144,12 @@ class LeanSpanDecoderTest {
 
   @Test
   void anAttributeKeySeenBeforeIsTheSameInstance() throws Exception {
-    Span a = Span.newBuilder().setName("a").addAttributes(KeyValue.newBuilder().setKey("http.route")
-        .setValue(AnyValue.newBuilder().setStringValue("/x"))).build();
-    Span b = a.toBuilder().setName("b").build();
+    String longKey = "goblin." + "x".repeat(LeanSpanDecoder.StringCache.MAX_LENGTH);
+    Span a = Span.newBuilder().setName("POST /v1/tasks")
+        .addAttributes(KeyValue.newBuilder().setKey("http.route").setValue(AnyValue.newBuilder().setStringValue("/x")))
+        .addAttributes(KeyValue.newBuilder().setKey(longKey).setValue(AnyValue.newBuilder().setIntValue(1)))
+        .build();
+    Span b = a.toBuilder().setSpanId(ByteString.copyFromUtf8("12345678")).build();
     byte[] ab = a.toByteArray();
     byte[] bb = b.toByteArray();
     Span first = decoder.span(ab, 0, ab.length);
@@ -155,6 +158,64 @@ class LeanSpanDecoderTest {
     assertThat(second.getAttributes(0).getKey()).isSameAs(first.getAttributes(0).getKey());
     assertThat(second.getAttributes(0).getValue().getStringValue())
         .isNotSameAs(first.getAttributes(0).getValue().getStringValue()); // values are not remembered
+    assertThat(second.getAttributes(1).getKey()).as("a key longer than the cache remembers is a new string")
+        .isEqualTo(longKey).isNotSameAs(first.getAttributes(1).getKey());
+  }
+
+  @Test
+  void aNonAsciiByteAnywhereInAStringOfAnyLengthFallsBackAndDecodesEqual() throws Exception {
+    // every length around the eight-byte steps and the cache's limit, a non-ASCII character at every position:
+    // decoded equal, through protobuf-java (which validates the UTF-8), and ASCII ones without it
+    for (int len = 0; len <= LeanSpanDecoder.StringCache.MAX_LENGTH + 20; len++) {
+      for (int pos = -1; pos < len; pos++) {
+        StringBuilder text = new StringBuilder("a".repeat(len));
+        if (pos >= 0) {
+          text.setCharAt(pos, 'é');
+        }
+        Span s = Span.newBuilder().setName(text.toString())
+            .addAttributes(KeyValue.newBuilder().setKey(text.toString())
+                .setValue(AnyValue.newBuilder().setStringValue(text.toString())))
+            .build();
+        byte[] bytes = s.toByteArray();
+        long before = decoder.fallbacks;
+        assertThat(decoder.span(bytes, 0, bytes.length)).isEqualTo(s);
+        assertThat(decoder.fallbacks - before).as("length %d, non-ASCII at %d", len, pos).isEqualTo(pos >= 0 ? 1 : 0);
+      }
+    }
+  }
+
+  @Test
+  void stringsThatShareASlotStillDecodeToTheirOwnText() throws Exception {
+    // far more distinct keys than slots, many of one length: every decoded key is its own text
+    SplittableRandom random = new SplittableRandom(6);
+    for (int i = 0; i < 8 * LeanSpanDecoder.KEY_SLOTS; i++) {
+      String text = Long.toString(random.nextLong(1L << 40), 36) + (i % 3 == 0 ? "-goblin-" + i : "");
+      Span s = Span.newBuilder().setName(text).addAttributes(KeyValue.newBuilder().setKey(text)
+          .setValue(AnyValue.newBuilder().setStringValue(text.toUpperCase())))
+          .addAttributes(KeyValue.newBuilder().setKey("k" + (i % 700)).setValue(AnyValue.newBuilder().setIntValue(i)))
+          .build();
+      byte[] bytes = s.toByteArray();
+      assertThat(decoder.span(bytes, 0, bytes.length)).isEqualTo(s);
+    }
+    assertThat(decoder.fallbacks).isZero();
+  }
+
+  @Test
+  void valuesNestedDeeperThanTheDecoderGoesDecodeEqualThroughProtobuf() throws Exception {
+    for (int depth = 1; depth <= 20; depth++) {
+      AnyValue value = AnyValue.newBuilder().setStringValue("leaf").build();
+      for (int d = 0; d < depth; d++) {
+        value = d % 2 == 0
+            ? AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder().addValues(value).addValues(value)).build()
+            : AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
+                .addValues(KeyValue.newBuilder().setKey("k" + d).setValue(value))).build();
+      }
+      Span s = Span.newBuilder().setName("nested").addAttributes(KeyValue.newBuilder().setKey("v").setValue(value)).build();
+      byte[] bytes = s.toByteArray();
+      long before = decoder.fallbacks;
+      assertThat(decoder.span(bytes, 0, bytes.length)).isEqualTo(s);
+      assertThat(decoder.fallbacks - before).as("depth %d", depth).isEqualTo(depth > 8 ? 1 : 0);
+    }
   }
 
   @Test
@@ -268,7 +329,8 @@ class LeanSpanDecoderTest {
   }
 
   private static AnyValue anyValue(SplittableRandom r, boolean uncommon, int depth) {
-    int kind = r.nextInt(uncommon && depth < 2 ? 9 : 6);
+    // arrays and key-value lists nest in common shapes too; an empty value or unknown fields only in uncommon ones
+    int kind = depth < 3 ? r.nextInt(uncommon ? 9 : 8) : r.nextInt(6);
     AnyValue.Builder v = AnyValue.newBuilder();
     switch (kind) {
       case 0, 1 -> v.setStringValue(text(r, uncommon));

@@ -3,45 +3,41 @@ package io.goblinos.gateway.tracing.internal;
 /**
  * An open-addressing (linear probing) index from a 128-bit key, two longs {@code (hi, lo)}, to a small int id. The
  * keys themselves live in the owner's arrays ({@code his[id]}, {@code los[id]}), passed to every call, so the index
- * is one {@code int[]} kept at most half full. Removal shifts later entries back (no tombstones). The hash is seeded so
- * that chosen trace ids cannot pile up in one run of the table. The table's length is a power of two less
+ * is one {@code long[]} kept at most half full. Removal shifts later entries back (no tombstones). The hash is seeded
+ * so that chosen trace ids cannot pile up in one run of the table. The table's length is a power of two less
  * {@link Sizes#SLACK}, so that a large one does not spill into one more G1 heap region for its array header; a hash
  * is mapped onto it by multiplication. Used for trace ids by tail_sampling (pending traces, decision caches) and
  * trace_coverage. Not thread-safe.
  *
- * <p>An entry is {@code id + 1} (0 = empty) in its low {@value #ID_BITS} bits and a 7-bit tag from the key's hash
- * above them: a probe compares tags first and reads the owner's key arrays only when they match. The tables are
- * large and probed at random (fresh trace ids mostly miss), so each key read is a cache miss; with tags, a miss reads
- * none in nearly every case. An id too large for {@value #ID_BITS} bits turns the tags off for good (the table is
- * rebuilt with plain {@code id + 1} entries).
+ * <p>An entry is {@code id + 1} (0 = empty) in its low 32 bits and the low 32 bits of the key's hash above them. The
+ * tables are large and probed at random (fresh trace ids mostly miss), so each read of the owner's key arrays is a
+ * cache miss (two: one per array). With the hash in the entry, a probe reads the keys only when 32 bits of hash
+ * match (nearly always the key itself), and neither removal's backward shift nor growth reads any key: an entry's
+ * home follows from its own bits.
  */
 public final class LongPairIndex {
   private static final int MIN_TABLE = 16;
-  /** Bits of an entry that hold {@code id + 1} while tags are on. */
-  static final int ID_BITS = 24;
+  private static final long ID_BITS = 0xffffffffL;
 
   private final long seed;
-  private int[] table;
+  /** The bits of the hash an entry keeps: all 32 (tests keep fewer, to force runs and equal stored hashes). */
+  private final long hashMask;
+  private long[] table;
   private int size;
-  /** {@code 2^idBits - 1} while tags are on; all 31 bits once an id did not fit. */
-  private int idMask;
-  /** The id bits while tags are on; 31 (every tag reads as 0) once off. */
-  private int tagShift;
 
   /** @param expected ids expected at once (the table starts at twice that, rounded up to a power of two) */
   public LongPairIndex(int expected, long seed) {
-    this(expected, seed, ID_BITS);
+    this(expected, seed, 32);
   }
 
-  /** With tags above {@code idBits} bits of id (tests use few, to reach the untagged mode with small ids). */
-  LongPairIndex(int expected, long seed, int idBits) {
-    if (idBits < 2 || idBits > ID_BITS) {
-      throw new IllegalArgumentException("idBits was " + idBits + " but it must be in [2, " + ID_BITS + "]");
+  /** Keeping only the top {@code hashBits} of the 32 hash bits (tests: many keys then share a home and a stored hash). */
+  LongPairIndex(int expected, long seed, int hashBits) {
+    if (hashBits < 1 || hashBits > 32) {
+      throw new IllegalArgumentException("hashBits was " + hashBits + " but it must be in [1, 32]");
     }
     this.seed = seed;
-    this.table = new int[Sizes.atLeast(Math.max(MIN_TABLE, 2L * expected))];
-    this.idMask = (1 << idBits) - 1;
-    this.tagShift = idBits;
+    this.hashMask = ID_BITS & (ID_BITS << (32 - hashBits));
+    this.table = new long[Sizes.atLeast(Math.max(MIN_TABLE, 2L * expected))];
   }
 
   public int size() {
@@ -50,7 +46,7 @@ public final class LongPairIndex {
 
   /** Bytes held by the table (for memory accounting). */
   public long tableBytes() {
-    return 16L + 4L * table.length;
+    return 16L + 8L * table.length;
   }
 
   /** Length of the table; visible for tests. */
@@ -58,45 +54,33 @@ public final class LongPairIndex {
     return table.length;
   }
 
-  /** Whether entries carry hash tags (an id beyond the id bits turns them off); visible for tests. */
-  boolean tagged() {
-    return tagShift != 31;
-  }
-
   /** The home position of a key in the current table; visible for tests. */
   public int home(long hi, long lo) {
     return home(hash(hi, lo), table.length);
   }
 
+  /** The 32 hash bits an entry keeps for a key, as the low bits of a long. */
   private long hash(long hi, long lo) {
-    return Otlp.mix64(Otlp.mix64(lo + seed) ^ hi);
+    return Otlp.mix64(Otlp.mix64(lo + seed) ^ hi) & hashMask;
   }
 
-  /** The home position of a hash in a table of {@code length}: from its low 32 bits. */
-  private static int home(long h, int length) {
-    return (int) (((h & 0xffffffffL) * length) >>> 32);
-  }
-
-  /** The tag of a hash: its top 7 bits (independent of the home position's), or 0 with tags off. */
-  private int tag(long h) {
-    return tagShift != 31 ? (int) (h >>> 57) : 0;
+  /** The home position of a stored hash in a table of {@code length}. */
+  private static int home(long hash, int length) {
+    return (int) ((hash * length) >>> 32);
   }
 
   /** The id whose key is {@code (hi, lo)}, or -1. */
   public int find(long hi, long lo, long[] his, long[] los) {
-    int[] t = table;
+    long[] t = table;
     long h = hash(hi, lo);
-    int tag = tag(h);
-    int shift = tagShift;
-    int mask = idMask;
     int i = home(h, t.length);
     while (true) {
-      int e = t[i];
+      long e = t[i];
       if (e == 0) {
         return -1;
       }
-      if (e >>> shift == tag) {
-        int id = (e & mask) - 1;
+      if (e >>> 32 == h) {
+        int id = (int) (e & ID_BITS) - 1;
         if (his[id] == hi && los[id] == lo) {
           return id;
         }
@@ -107,63 +91,50 @@ public final class LongPairIndex {
     }
   }
 
-  /** Adds {@code id}, whose key the caller has already stored in {@code his[id]}, {@code los[id]} and is absent. */
+  /**
+   * Adds {@code id} (at most {@code Integer.MAX_VALUE - 1}), whose key the caller has already stored in
+   * {@code his[id]}, {@code los[id]} and is absent.
+   */
   public void insert(int id, long[] his, long[] los) {
-    if (id >= idMask) {
-      untag(his, los); // id + 1 must fit the entry's id bits
+    if (id < 0 || id == Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("id was " + id + " but it must be in [0, " + (Integer.MAX_VALUE - 1) + "]");
     }
     if (2L * (size + 1) > table.length && table.length < Sizes.MAX) {
-      grow(his, los);
+      rebuild(Sizes.grow(table.length));
     }
-    place(id, his, los);
+    place(hash(his[id], los[id]) << 32 | (id + 1));
     size++;
   }
 
-  private void place(int id, long[] his, long[] los) {
-    int[] t = table;
-    long h = hash(his[id], los[id]);
-    int i = home(h, t.length);
+  private void place(long entry) {
+    long[] t = table;
+    int i = home(entry >>> 32, t.length);
     while (t[i] != 0) {
       if (++i == t.length) {
         i = 0;
       }
     }
-    t[i] = tag(h) << tagShift | (id + 1);
+    t[i] = entry;
   }
 
-  private void grow(long[] his, long[] los) {
-    rebuild(Sizes.grow(table.length), idMask, his, los);
-  }
-
-  /** Turns the tags off for good: entries become plain {@code id + 1}, which fits any id below 2^31 - 1. */
-  private void untag(long[] his, long[] los) {
-    if (!tagged()) {
-      return;
-    }
-    int oldMask = idMask;
-    tagShift = 31;
-    idMask = Integer.MAX_VALUE;
-    rebuild(table.length, oldMask, his, los);
-  }
-
-  /** Places every entry again in a new table of {@code length}; {@code oldMask} reads an old entry's id. */
-  private void rebuild(int length, int oldMask, long[] his, long[] los) {
-    int[] old = table;
-    table = new int[length];
-    for (int e : old) {
+  /** Places every entry again in a new table of {@code length} (from the hashes they keep: no key is read). */
+  private void rebuild(int length) {
+    long[] old = table;
+    table = new long[length];
+    for (long e : old) {
       if (e != 0) {
-        place((e & oldMask) - 1, his, los);
+        place(e);
       }
     }
   }
 
   /** Removes {@code id}, which must be present; its key must still be in {@code his[id]}, {@code los[id]}. */
   public void remove(int id, long[] his, long[] los) {
-    int[] t = table;
+    long[] t = table;
     int len = t.length;
-    int mask = idMask;
-    int i = home(hash(his[id], los[id]), len);
-    while ((t[i] & mask) != id + 1) {
+    long wanted = hash(his[id], los[id]) << 32 | (id + 1);
+    int i = home(wanted >>> 32, len);
+    while (t[i] != wanted) {
       if (t[i] == 0) {
         throw new IllegalStateException("id " + id + " is not in the index");
       }
@@ -177,12 +148,11 @@ public final class LongPairIndex {
       if (++j == len) {
         j = 0;
       }
-      int e = t[j];
+      long e = t[j];
       if (e == 0) {
         break;
       }
-      int eid = (e & mask) - 1;
-      int home = home(hash(his[eid], los[eid]), len);
+      int home = home(e >>> 32, len);
       boolean stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (!stays) {
         t[i] = e;

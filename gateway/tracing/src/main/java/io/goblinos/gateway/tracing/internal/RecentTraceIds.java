@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The most recent trace ids, at most {@code max} of them: adding one more forgets the oldest (insertion order, FIFO;
  * adding an id already present changes nothing). A ring of {@code (hi, lo)} pairs, grown up to {@code max}, plus a
- * {@link LongPairIndex} over ring positions: about 24 bytes per id and no object per id. {@code max} 0 keeps nothing.
+ * {@link LongPairIndex} over ring positions: about 32 bytes per id and no object per id. {@code max} 0 keeps nothing.
  * Used for trace_coverage's judged traces and tail_sampling's decision caches. Not thread-safe.
  */
 public final class RecentTraceIds {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The index against a HashMap model: random inserts, removals and lookups, tagged and after the tags are off. */
+/** The index against a HashMap model: random inserts, removals and lookups, with all hash bits kept and with few. */
 class LongPairIndexTest {
   private static final int IDS = 3000;
 
@@ -21,12 +21,18 @@ class LongPairIndexTest {
   }
 
   @Test
-  void agreesWithAMapWhenAnIdOutgrowsTheTagsMidway() {
-    // 10 id bits: ids from 1023 on do not fit, so the tags go off once the model's ids reach that far
-    LongPairIndex index = new LongPairIndex(8, 42L, 10);
-    assertThat(index.tagged()).isTrue();
-    churn(index, 200_000, 11L);
-    assertThat(index.tagged()).isFalse();
+  void agreesWithAMapWhenManyKeysShareAHomeAndAStoredHash() {
+    // six stored hash bits: 64 homes at most, long runs that wrap, and keys told apart only by the key arrays
+    churn(new LongPairIndex(8, 42L, 6), 200_000, 11L);
+  }
+
+  @Test
+  void idsOutsideTheEntrysRangeAreRefused() {
+    long[] his = new long[1];
+    long[] los = new long[1];
+    LongPairIndex index = new LongPairIndex(4, 0L);
+    assertThatThrownBy(() -> index.insert(-1, his, los)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> index.insert(Integer.MAX_VALUE, his, los)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
