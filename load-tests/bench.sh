@@ -4,8 +4,11 @@
 # side in one run on this machine. The last line printed is the RESULT line.
 #
 #   load-tests/bench.sh [--quick] [--pause-damon] [--chart=docs/performance.png] [--out=DIR] [--name=value ...]
+#   load-tests/bench.sh [--pause-damon] --profile-pipeline [--marginal] [--processors=a,b] [--rounds=24] [--requests=5000]
 #
 # --quick: under two minutes (shorter windows, three load points, fewer audit events).
+# --profile-pipeline: no benchmark; where the traces pipeline's time goes, per processor, in one JVM without HTTP
+#   (PipelineProfile). With --marginal, what each processor adds per span.
 # --pause-damon: turn the kernel's DAMON monitors (kdamond) off for the run and back on at exit (needs root). On a
 #   small VM a kdamond sample can take a whole vCPU for tens of ms, which shows up as every process's latency; the
 #   machine line of the report says whether they were on, off or paused.
@@ -92,4 +95,11 @@ if [ "${major:-17}" -ge 24 ] 2>/dev/null; then jdk_extra+=(--sun-misc-unsafe-mem
 # under a millisecond; G1 paused it for 15-40 ms here. Its heap is committed and touched at start (AlwaysPreTouch):
 # growing into fresh memory mid-point cost the kernel 40 % of a vCPU in page faults for seconds (every request
 # copies its 40 KiB body), and that showed up as hundreds of ms of "gateway" latency.
+# --profile-pipeline: PipelineProfile instead of the benchmark (the traces pipeline in this JVM, per processor; see its
+# class comment); the remaining options are its own.
+if [ "${args[0]:-}" = "--profile-pipeline" ]; then
+  "$JAVA" -Xmx1g ${jdk_extra[@]+"${jdk_extra[@]}"} -cp "$GATEWAY_CP:$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" \
+    io.goblinos.gateway.loadtest.bench.PipelineProfile "${args[@]:1}"
+  exit 0 # not exec: the EXIT trap turns paused kdamonds back on
+fi
 "$JAVA" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseZGC ${jdk_extra[@]+"${jdk_extra[@]}"} -cp "$ROOT/$LT/classes:$(cat "$LT/classpath.txt")" io.goblinos.gateway.loadtest.bench.BenchRunner --root="$ROOT" ${args[@]+"${args[@]}"}
