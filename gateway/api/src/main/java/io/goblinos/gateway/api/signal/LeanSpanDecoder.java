@@ -346,31 +346,34 @@ public final class LeanSpanDecoder {
   private static final int MAX_VALUE_DEPTH = 8;
 
   private ArrayValue arrayValue(byte[] b, int from, int to, int depth) throws NotCommon {
-    List<AnyValue> values = new ArrayList<>();
-    Reader r = new Reader(b, from, to);
-    while (r.more()) {
-      if (r.tag() != (1 << 3 | LENGTH_DELIMITED)) {
-        throw NotCommon.INSTANCE;
-      }
-      int len = r.length();
-      values.add(anyValue(b, r.at, r.at + len, depth));
-      r.at += len;
-    }
-    return ArrayValue.newBuilder().addAllValues(values).build();
+    return ArrayValue.newBuilder().addAllValues(repeated(b, from, to, depth, anyValues)).build();
   }
 
   private KeyValueList keyValueList(byte[] b, int from, int to, int depth) throws NotCommon {
-    List<KeyValue> values = new ArrayList<>();
+    return KeyValueList.newBuilder().addAllValues(repeated(b, from, to, depth, keyValues)).build();
+  }
+
+  /** Decodes one element of a repeated message field from {@code b[from, to)}. */
+  private interface Element<T> {
+    T decode(byte[] b, int from, int to, int depth) throws NotCommon;
+  }
+
+  private final Element<AnyValue> anyValues = this::anyValue;
+  private final Element<KeyValue> keyValues = this::keyValue;
+
+  /** The elements of a message whose only field is repeated message field 1 (ArrayValue, KeyValueList). */
+  private static <T> List<T> repeated(byte[] b, int from, int to, int depth, Element<T> element) throws NotCommon {
+    List<T> values = new ArrayList<>();
     Reader r = new Reader(b, from, to);
     while (r.more()) {
       if (r.tag() != (1 << 3 | LENGTH_DELIMITED)) {
         throw NotCommon.INSTANCE;
       }
       int len = r.length();
-      values.add(keyValue(b, r.at, r.at + len, depth));
+      values.add(element.decode(b, r.at, r.at + len, depth));
       r.at += len;
     }
-    return KeyValueList.newBuilder().addAllValues(values).build();
+    return values;
   }
 
   /** A bounded cursor over protobuf wire data; any inconsistency is a NotCommon (the fallback reports it). */
