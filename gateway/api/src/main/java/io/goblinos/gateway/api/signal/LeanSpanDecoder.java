@@ -40,7 +40,7 @@ import java.util.List;
  * Malformed input fails as protobuf-java fails on it: the fallback parses the whole request again and throws its
  * exception.
  *
- * <p>Not thread-safe (a scratch list and the string caches are reused): one instance per thread, or
+ * <p>Not thread-safe (a scratch list and the key cache are reused): one instance per thread, or
  * {@link #forThisThread()}.
  */
 public final class LeanSpanDecoder {
