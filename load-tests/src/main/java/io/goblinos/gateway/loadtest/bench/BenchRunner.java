@@ -254,18 +254,13 @@ public final class BenchRunner {
           "--set", "receivers.otlp.protocols.http.endpoint=127.0.0.1:" + http,
           "--set", "receivers.otlp.protocols.grpc.endpoint=127.0.0.1:" + grpc,
           "--set", "service.telemetry.metrics.address=127.0.0.1:" + admin,
-          "--set", "service.telemetry.logs.level=info",
-          "--set", "exporters.file.directory=" + dir.resolve("otlp"),
-          "--set", "exporters.nop={}"));
-      for (String signal : pipelines()) {
+          "--set", "service.telemetry.logs.level=info"));
+      for (String set : nullSinkOverrides(config(), dir)) {
         cmd.add("--set");
-        cmd.add("service.pipelines." + signal + ".exporters=[nop]");
+        cmd.add(set);
       }
       if (o.tracesProcessors != null) {
         cmd.addAll(List.of("--set", "service.pipelines.traces.processors=[" + o.tracesProcessors + "]"));
-      }
-      if (hasTopLevel("audit")) {
-        cmd.addAll(List.of("--set", "audit.store.directory=" + dir.resolve("audit")));
       }
       Path gatewayLog = o.out.resolve("gateway.log");
       List<String> jvm = new ArrayList<>(List.of(o.gatewayHeap));
@@ -705,26 +700,41 @@ public final class BenchRunner {
   // ------------------------------------------------------------------ config
 
   private JsonNode config() throws IOException {
-    return new ObjectMapper(new YAMLFactory()).readTree(o.root.resolve(o.config).toFile());
+    return readConfig(o.root.resolve(o.config));
   }
 
   private List<String> traceProcessors() throws IOException {
+    return traceProcessors(config());
+  }
+
+  /** A gateway config file as a tree. */
+  static JsonNode readConfig(Path file) throws IOException {
+    return new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+  }
+
+  /** The processors of {@code config}'s traces pipeline, in order. */
+  static List<String> traceProcessors(JsonNode config) {
     List<String> out = new ArrayList<>();
-    config().path("service").path("pipelines").path("traces").path("processors").forEach(n -> out.add(n.asText()));
+    config.path("service").path("pipelines").path("traces").path("processors").forEach(n -> out.add(n.asText()));
     return out;
   }
 
-  private List<String> pipelines() throws IOException {
-    List<String> out = new ArrayList<>();
-    config().path("service").path("pipelines").fieldNames().forEachRemaining(out::add);
-    return out;
+  /**
+   * The {@code --set} overrides (without the leading {@code --set}) that make {@code config}'s gateway export to a
+   * null sink: every pipeline's exporters replaced by {@code nop}, and what it still writes (file exporter, audit
+   * store) under {@code dir}.
+   */
+  static List<String> nullSinkOverrides(JsonNode config, Path dir) {
+    List<String> sets = new ArrayList<>(List.of("exporters.file.directory=" + dir.resolve("otlp"), "exporters.nop={}"));
+    config.path("service").path("pipelines").fieldNames()
+        .forEachRemaining(signal -> sets.add("service.pipelines." + signal + ".exporters=[nop]"));
+    if (config.has("audit")) {
+      sets.add("audit.store.directory=" + dir.resolve("audit"));
+    }
+    return sets;
   }
 
-  private boolean hasTopLevel(String key) throws IOException {
-    return config().has(key);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

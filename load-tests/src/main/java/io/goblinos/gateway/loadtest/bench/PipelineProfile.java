@@ -1,5 +1,6 @@
 package io.goblinos.gateway.loadtest.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.goblinos.gateway.api.consumer.Consumer;
 import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.api.signal.WireBytes;
@@ -16,14 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Where the traces pipeline's time goes, per processor, without HTTP or a load generator in the way: a gateway in this
@@ -67,9 +66,10 @@ public final class PipelineProfile {
         Integer.parseInt(opts.getOrDefault("payloads", "1000")),
         Integer.parseInt(opts.getOrDefault("spans-per-request", "100")), 1);
     String yaml = Files.readString(config);
+    JsonNode tree = BenchRunner.readConfig(config);
     List<String> all = opts.containsKey("processors")
         ? Arrays.stream(opts.get("processors").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
-        : tracesProcessors(yaml);
+        : BenchRunner.traceProcessors(tree);
 
     List<List<String>> variants = new ArrayList<>();
     if (opts.containsKey("marginal")) {
@@ -84,7 +84,7 @@ public final class PipelineProfile {
     variants.add(all);
     List<Result> results = new ArrayList<>();
     for (List<String> v : variants) {
-      Result r = run(yaml, v, payloads, rounds, requests);
+      Result r = run(yaml, tree, v, payloads, rounds, requests);
       results.add(r);
       System.out.printf(Locale.ROOT, "profile: [%s]: decode %.0f ns/span, pipeline %.0f ns/span, wall %.0f ns/span%n",
           r.label(), r.decodeNs(), r.pipelineNs(), r.wallNs());
@@ -100,32 +100,16 @@ public final class PipelineProfile {
     System.exit(0); // Hazelcast and Vert.x threads of the stopped gateways must not keep the JVM up
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<String> tracesProcessors(String yaml) throws ConfigLoader.ConfigLoadException {
-    Map<String, Object> raw = new ConfigLoader(name -> null).loadString(yaml, List.of());
-    Map<String, Object> service = (Map<String, Object>) raw.get("service");
-    Map<String, Object> pipelines = (Map<String, Object>) service.get("pipelines");
-    Map<String, Object> traces = (Map<String, Object>) pipelines.get("traces");
-    return ((List<Object>) traces.get("processors")).stream().map(String::valueOf).toList();
-  }
-
-  private static Result run(String yaml, List<String> processors, List<Payload> payloads, int rounds, int requests)
-      throws Exception {
+  private static Result run(String yaml, JsonNode tree, List<String> processors, List<Payload> payloads, int rounds,
+                            int requests) throws Exception {
     Path dir = Files.createTempDirectory("pipeline-profile");
     List<String> sets = new ArrayList<>(List.of(
         "receivers.otlp.protocols.http.endpoint=127.0.0.1:0",
         "receivers.otlp.protocols.grpc.endpoint=127.0.0.1:0",
         "service.telemetry.metrics.address=127.0.0.1:0",
         "service.telemetry.logs.level=warn",
-        "exporters.file.directory=" + dir.resolve("otlp"),
-        "exporters.nop={}",
-        "service.pipelines.traces.processors=[" + String.join(",", processors) + "]",
-        "service.pipelines.traces.exporters=[nop]",
-        "service.pipelines.metrics.exporters=[nop]",
-        "service.pipelines.logs.exporters=[nop]"));
-    if (yaml.contains("\naudit:")) {
-      sets.add("audit.store.directory=" + dir.resolve("audit"));
-    }
+        "service.pipelines.traces.processors=[" + String.join(",", processors) + "]"));
+    sets.addAll(BenchRunner.nullSinkOverrides(tree, dir));
     GatewayConfig.Result parsed = GatewayConfig.parse(new ConfigLoader(System::getenv).loadString(yaml, sets),
         ComponentRegistry.discover());
     if (!parsed.ok()) {
@@ -150,9 +134,7 @@ public final class PipelineProfile {
       return new Result(String.join(", ", processors), median(perRound, 0), median(perRound, 1), median(perRound, 2));
     } finally {
       runtime.stop(Duration.ofSeconds(30)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      try (Stream<Path> paths = Files.walk(dir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      BenchRunner.deleteRecursively(dir);
     }
   }
 
