@@ -25,9 +25,15 @@ import java.util.logging.Logger;
  * next consumer's.
  *
  * <p>Heap in use is measured on a Vert.x periodic timer every {@code check_interval}, never per request: the hot
- * path reads one volatile boolean. When a measurement is above the hard limit, a full collection is forced
+ * path reads one volatile boolean. When a measurement is above the hard limit, a collection is forced
  * ({@link System#gc()}) on a worker thread, at most once per check interval for the whole process
- * ({@link GcGate}), and the heap is measured again after it, as the Collector does.
+ * ({@link GcGate}), and the heap is measured again after it, as the Collector does. When the JVM runs
+ * {@code System.gc()} as a concurrent cycle ({@link GcGate#concurrent()}: {@code bin/goblin-gateway} sets
+ * {@code -XX:+ExplicitGCInvokesConcurrent}), one is also asked for above the soft limit: a JVM's old generation holds
+ * garbage that its collector has not marked yet, so a measurement above the soft limit may be mostly garbage. Data is
+ * refused from that measurement on, as before, and accepted again as soon as the measurement after the cycle is below
+ * the soft limit, instead of at the next check. (Under load, G1 let the old generation grow past a 1 GiB heap's
+ * soft limit before its own first cycle, and the limiter refused two requests in three for about ten seconds.)
  */
 public final class MemoryLimiterProcessor<T extends Message> implements Processor<T> {
   private static final Logger LOG = Logger.getLogger(MemoryLimiterProcessor.class.getName());
@@ -73,7 +79,8 @@ public final class MemoryLimiterProcessor<T extends Message> implements Processo
         .tags(tags)
         .register(context.meters());
     this.forcedGcs = Counter.builder("gateway.processor.memory_limiter.forced_gc")
-        .description("Garbage collections forced because heap in use was above the hard limit")
+        .description("Garbage collections forced because heap in use was above the hard limit (or above the soft "
+            + "limit, when the JVM collects concurrently on request)")
         .tags(tags)
         .register(context.meters());
   }
@@ -107,8 +114,9 @@ public final class MemoryLimiterProcessor<T extends Message> implements Processo
     timerId = context.vertx().setPeriodic(config.checkInterval().toMillis(), id -> check());
     long max = probe.maxBytes();
     LOG.info(() -> "memory_limiter " + context.id() + " (" + context.pipeline() + "): refusing data above "
-        + softLimit / MIB + " MiB of heap, forcing GC above " + hardLimit / MIB + " MiB (max heap "
-        + max / MIB + " MiB), checked every " + config.checkInterval().toMillis() + "ms");
+        + softLimit / MIB + " MiB of heap" + (gcGate.concurrent() ? " (asking for a concurrent GC there)" : "")
+        + ", forcing GC above " + hardLimit / MIB + " MiB (max heap " + max / MIB + " MiB), checked every "
+        + config.checkInterval().toMillis() + "ms");
     if (hardLimit >= max) {
       LOG.warning("memory_limiter " + context.id() + ": the hard limit " + hardLimit / MIB
           + " MiB is not below the maximum heap " + max / MIB + " MiB: the JVM may run out of memory first");
@@ -147,10 +155,14 @@ public final class MemoryLimiterProcessor<T extends Message> implements Processo
     return refusing;
   }
 
-  /** Measures the heap, forces a GC above the hard limit, updates the refusing state. Runs on the timer. */
+  /**
+   * Measures the heap, forces a GC above the hard limit (above the soft limit when the GC is concurrent), updates the
+   * refusing state, and again after the GC. Runs on the timer.
+   */
   void check() {
     long used = probe.usedBytes();
-    if (used > hardLimit && gcGate.tryAcquire(config.checkInterval().toNanos(), System.nanoTime())) {
+    boolean collect = used > hardLimit || used > softLimit && gcGate.concurrent();
+    if (collect && gcGate.tryAcquire(config.checkInterval().toNanos(), System.nanoTime())) {
       context.vertx().executeBlocking(() -> {
         gcGate.gc();
         return null;

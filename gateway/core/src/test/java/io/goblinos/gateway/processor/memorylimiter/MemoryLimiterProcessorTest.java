@@ -130,6 +130,52 @@ class MemoryLimiterProcessorTest {
   }
 
   @Test
+  void aConcurrentCollectorIsAskedForACycleAboveTheSoftLimitAndDataIsAcceptedAgainWhenItFreedEnough() {
+    SinkConsumer<ExportTraceServiceRequest> sink = new SinkConsumer<>();
+    CountDownLatch gcMayFinish = new CountDownLatch(1);
+    MemoryLimiterConfig config = new MemoryLimiterConfig(Duration.ofHours(1), 100, 20, 0, 0);
+    MemoryLimiterProcessor<ExportTraceServiceRequest> p = new MemoryLimiterProcessor<>(context, config, Signal.TRACES,
+        sink, probe, new GcGate(() -> {
+          try {
+            gcMayFinish.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          used.set(used.get() - 30 * MIB); // the cycle reclaims 30 MiB of unmarked garbage
+          gcs.incrementAndGet();
+        }, true));
+    p.start(HOST).await();
+
+    used.set(90 * MIB); // above the soft limit (80), below the hard one (100)
+    p.check();
+    assertThat(p.refusing()).isTrue(); // refused from the measurement on, while the cycle runs
+    assertThat(p.consume(traces("svc", "a", 2)).failed()).isTrue();
+    gcMayFinish.countDown();
+    await().until(() -> gcs.get() == 1 && !p.refusing()); // 60 MiB after the cycle: accepted without waiting a check
+    p.consume(traces("svc", "b", 2)).await();
+    assertThat(sink.requests()).isEqualTo(1);
+    assertThat(context.meters().get("gateway.processor.memory_limiter.forced_gc").counter().count()).isEqualTo(1);
+
+    used.set(120 * MIB); // mostly live: the next cycle of this interval is not run, and data stays refused
+    p.check();
+    assertThat(p.refusing()).isTrue();
+    assertThat(gcs).hasValue(1);
+    p.shutdown().await();
+  }
+
+  @Test
+  void theProcessGateKnowsWhetherThisJvmCollectsConcurrentlyOnRequest() {
+    boolean g1 = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .anyMatch(b -> b.getName().startsWith("G1"));
+    boolean flag = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+        .contains("-XX:+ExplicitGCInvokesConcurrent");
+    if (g1) {
+      assertThat(GcGate.explicitGcIsConcurrent()).isEqualTo(flag);
+    }
+    assertThat(GcGate.PROCESS.concurrent()).isEqualTo(GcGate.explicitGcIsConcurrent());
+  }
+
+  @Test
   void startMeasuresAtOnceAndTheTimerKeepsMeasuring() {
     used.set(95 * MIB);
     SinkConsumer<ExportTraceServiceRequest> sink = new SinkConsumer<>();
