@@ -1,6 +1,7 @@
 package io.goblinos.gateway.api.signal;
 
 import com.google.protobuf.Message;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,11 @@ import java.util.function.Supplier;
  *
  * <p>Only a hint: absent for OTLP/JSON, gRPC and anything that crosses an asynchronous boundary (a batch, a queue).
  * Not thread-safe: it belongs to the one {@code consume} call running on its thread.
+ *
+ * <p>Declarations are kept in the order made and looked up by identity. Readers usually ask in that same order (a
+ * processor rebuilds spans walking the request, a later one walks it again), so a lookup first tries the declaration
+ * after the one last found: no identity hash per rebuilt message (which costs a header update on a new object).
+ * Asked out of order, it builds an identity map once.
  */
 public final class WireBytes {
   private static final ThreadLocal<WireBytes> CURRENT = new ThreadLocal<>();
@@ -25,7 +31,14 @@ public final class WireBytes {
   private final Message parsed;
   private final byte[] bytes;
   private final long[] spanRanges;
-  private Map<Message, Appended> appended;
+  /** The declared messages and what they are, in the order declared. */
+  private Message[] rebuiltInOrder;
+  private Appended[] declaredInOrder;
+  private int declared;
+  /** Where the next in-order lookup looks first. */
+  private int cursor;
+  /** Every declaration by identity, once a lookup came out of order; null until then. */
+  private Map<Message, Appended> byIdentity;
 
   /**
    * What a rebuilt message is: {@code original} with {@code added} appended to its repeated message field
@@ -76,17 +89,39 @@ public final class WireBytes {
    * Declares that {@code rebuilt} equals {@code original} with {@code added} appended, in order, to the end of its
    * repeated message field {@code fieldNumber}, and differs in nothing else. Only a processor that built
    * {@code rebuilt} that way may say so; a later change makes a new object, which this declaration does not cover.
+   * An object is declared once.
    */
   public void declareAppended(Message rebuilt, Message original, int fieldNumber, List<? extends Message> added) {
-    if (appended == null) {
-      appended = new IdentityHashMap<>();
+    Appended a = new Appended(original, fieldNumber, added);
+    if (rebuiltInOrder == null) {
+      rebuiltInOrder = new Message[16];
+      declaredInOrder = new Appended[16];
+    } else if (declared == rebuiltInOrder.length) {
+      rebuiltInOrder = Arrays.copyOf(rebuiltInOrder, 2 * declared);
+      declaredInOrder = Arrays.copyOf(declaredInOrder, 2 * declared);
     }
-    appended.put(rebuilt, new Appended(original, fieldNumber, added));
+    rebuiltInOrder[declared] = rebuilt;
+    declaredInOrder[declared++] = a;
+    if (byIdentity != null) {
+      byIdentity.put(rebuilt, a);
+    }
   }
 
   /** What was declared for this very object with {@link #declareAppended}, or null. */
   public Appended appendedTo(Message rebuilt) {
-    return appended == null ? null : appended.get(rebuilt);
+    if (declared == 0) {
+      return null;
+    }
+    if (byIdentity == null) {
+      if (cursor < declared && rebuiltInOrder[cursor] == rebuilt) { // in order: the one after the last found
+        return declaredInOrder[cursor++];
+      }
+      byIdentity = new IdentityHashMap<>(2 * declared);
+      for (int i = 0; i < declared; i++) {
+        byIdentity.put(rebuiltInOrder[i], declaredInOrder[i]);
+      }
+    }
+    return byIdentity.get(rebuilt);
   }
 
   /** The bytes of the request whose {@code consume} call is running on this thread, or null. */

@@ -16,6 +16,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -28,7 +29,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -55,7 +60,11 @@ import java.util.logging.Logger;
  * all new, the rebuilt span is declared to {@link WireBytes} as the received one with attributes appended, which lets
  * tail sampling copy its received bytes instead of serializing it. Meters and totals are recorded per span through one
  * per-key state (its Counters and its {@link CostTracker.Account}), reached with one map lookup, which also remembers
- * that the key's labels pass the guards. Prices come from {@link PriceIndex#lookup}, which memoizes its answers.
+ * that the key's labels pass the guards. On an event loop the increments are summed per key in that thread's own
+ * {@link ThreadTally} and recorded from there every {@value #TALLY_INTERVAL_MS} ms (and before {@code GET /v1/costs}
+ * answers, and at shutdown): the meters and totals trail by up to that long, and a span costs a few array additions
+ * instead of updates to its key's shared Counters and account. Prices come from {@link PriceIndex#lookup}, which
+ * memoizes its answers.
  */
 public final class CostProcessor implements Processor<ExportTraceServiceRequest> {
   private static final Logger LOG = Logger.getLogger(CostProcessor.class.getName());
@@ -64,6 +73,8 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   public static final String PRICES_PATH = "/v1/prices";
   /** Label sets whose Counter objects are cached (per map); later ones are looked up in the registry each time. */
   static final int MAX_CACHED_METER_KEYS = 10_000;
+  /** How often the event loops' {@link ThreadTally tallies} are recorded into the meters and the tracker. */
+  static final long TALLY_INTERVAL_MS = 1000;
   private static final KeyValue UNKNOWN_MODEL_TRUE = KeyValue.newBuilder()
       .setKey(GenAiAttributes.KEYS[GenAiAttributes.UNKNOWN_MODEL]).setValue(Otlp.boolValue(true)).build();
   private static final KeyValue DISCREPANCY_TRUE = KeyValue.newBuilder()
@@ -82,6 +93,16 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   private final ConcurrentHashMap<CostKey, KeyState> keyStates = new ConcurrentHashMap<>();
   /** Counters per (provider, model): at most {@link #MAX_CACHED_METER_KEYS} keys. */
   private final ConcurrentHashMap<ModelKey, ModelMeters> modelMeters = new ConcurrentHashMap<>();
+  /** {@link KeyState#id}s of the cached states: dense, so that tallies are arrays. */
+  private final AtomicInteger nextStateId = new AtomicInteger();
+  /** Every event loop's tally, for {@link #flushTallies}. */
+  private final Queue<ThreadTally> tallies = new ConcurrentLinkedQueue<>();
+  private final ThreadLocal<ThreadTally> threadTally = ThreadLocal.withInitial(() -> {
+    ThreadTally t = new ThreadTally(true);
+    tallies.add(t);
+    return t;
+  });
+  private volatile long tallyTimer = -1;
   private volatile long reloadTimer = -1;
   private volatile FileTime lastModified;
   private volatile long lastSize = -1;
@@ -116,6 +137,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
           if (config.adminEndpoints()) {
             mountAdmin(host);
           }
+          tallyTimer = context.vertx().setPeriodic(TALLY_INTERVAL_MS, t -> flushTallies());
           if (!config.reloadInterval().isZero()) {
             reloadTimer = context.vertx().setPeriodic(config.reloadInterval().toMillis(), t -> loadPricesFile(false)
                 .onFailure(e -> LOG.warning("cost " + context.id() + ": price file not reloaded: " + e.getMessage())));
@@ -188,6 +210,10 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     if (reloadTimer >= 0) {
       context.vertx().cancelTimer(reloadTimer);
     }
+    if (tallyTimer >= 0) {
+      context.vertx().cancelTimer(tallyTimer);
+    }
+    flushTallies();
     shutdownFuture = store.close().onComplete(ar -> {
       if (started) {
         LOG.info(() -> "cost " + context.id() + " stopped");
@@ -198,8 +224,30 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   @Override
   public Future<Void> consume(ExportTraceServiceRequest request) {
+    // an event loop sums into its own tally (recorded by the timer); any other thread into this request's own
+    ThreadTally tally = Context.isOnEventLoopThread() ? threadTally.get() : new ThreadTally(false);
+    ExportTraceServiceRequest.Builder out;
+    tally.lock.lock();
+    try {
+      out = enrichAll(request, tally);
+      if (out != null && !tally.shared) {
+        tally.record();
+      }
+    } finally {
+      tally.lock.unlock();
+    }
+    if (out == null) {
+      return next.consume(request);
+    }
+    if (!tally.shared) {
+      store.endBatch().onFailure(t -> trackerFailures.increment());
+    }
+    return next.consume(out.build());
+  }
+
+  /** The request with its LLM spans enriched, or null when it has none; their increments go to {@code tally}. */
+  private ExportTraceServiceRequest.Builder enrichAll(ExportTraceServiceRequest request, ThreadTally tally) {
     GenAiAttributes found = new GenAiAttributes(config.goblinIdAttribute());
-    RequestIncrements increments = null;
     PriceIndex prices = null;
     WireBytes wire = null;
     ExportTraceServiceRequest.Builder out = null;
@@ -223,13 +271,12 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
             if (prices == null) {
               prices = store.current();
               wire = WireBytes.current();
-              increments = new RequestIncrements();
             }
             ssOut = ss.toBuilder();
           }
           // the enriched span replaces the original in a copy of its scope: the spans around it stay the very objects
           ssOut.setSpans(k,
-              enrich(span, found, rs.getResource(), PriceIndex.normalizeProvider(provider), prices, wire, increments));
+              enrich(span, found, rs.getResource(), PriceIndex.normalizeProvider(provider), prices, wire, tally));
         }
         if (ssOut != null) {
           if (rsOut == null) {
@@ -245,12 +292,27 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
         out.setResourceSpans(i, rsOut.build());
       }
     }
-    if (out == null) {
-      return next.consume(request);
+    return out;
+  }
+
+  /**
+   * Records what every event loop's tally holds into the meters and the tracker (then ends the tracker's batch). Runs
+   * on the timer, before {@code GET /v1/costs} answers and at shutdown; each tally's lock is held while it is taken,
+   * which waits for at most the request its thread is enriching.
+   */
+  void flushTallies() {
+    boolean any = false;
+    for (ThreadTally t : tallies) {
+      t.lock.lock();
+      try {
+        any |= t.record();
+      } finally {
+        t.lock.unlock();
+      }
     }
-    increments.apply();
-    store.endBatch().onFailure(t -> trackerFailures.increment());
-    return next.consume(out.build());
+    if (any) {
+      store.endBatch().onFailure(t -> trackerFailures.increment());
+    }
   }
 
   /**
@@ -258,7 +320,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
    * {@code increments}.
    */
   private Span enrich(Span span, GenAiAttributes found, Resource resource, String provider, PriceIndex prices,
-                      WireBytes wire, RequestIncrements increments) {
+                      WireBytes wire, ThreadTally increments) {
     SpanEdit edit = new SpanEdit(found);
     String model = Otlp.asString(found.value(GenAiAttributes.RESPONSE_MODEL));
     if (model == null || model.isEmpty()) {
@@ -337,12 +399,12 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     if (m != null) {
       return m;
     }
-    m = new KeyState(k);
     if (keyStates.size() < MAX_CACHED_METER_KEYS) {
+      m = new KeyState(k, nextStateId.getAndIncrement()); // an id lost in a race is never used: a gap in the tallies
       KeyState prev = keyStates.putIfAbsent(k, m);
       return prev == null ? m : prev;
     }
-    return m;
+    return new KeyState(k, -1);
   }
 
   private ModelMeters modelMeters(CostKey k) {
@@ -380,6 +442,8 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
    */
   private final class KeyState {
     private final CostKey key;
+    /** Where tallies keep this key's sums, or -1 for a state beyond the cached ones (recorded span by span). */
+    final int id;
     final Counter inputTokens;
     final Counter outputTokens;
     private final CostTracker.Account account;
@@ -388,8 +452,9 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     /** Spans whose labels equal this key pass the guards unchanged (see {@link #admit}). */
     volatile boolean admittedAsIs;
 
-    KeyState(CostKey k) {
+    KeyState(CostKey k, int id) {
       this.key = k;
+      this.id = id;
       this.inputTokens = tokenCounter(k, "input");
       this.outputTokens = tokenCounter(k, "output");
       this.account = store.account(k);
@@ -428,20 +493,29 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   }
 
   /**
-   * One request's increments, summed per key: a request's LLM spans share a few keys, so the meters and the running
-   * totals are added to once per key and request instead of once per span (their adders are shared by the event
-   * loops). Past {@value #MAX_KEYS} keys in one request, the others are recorded span by span.
+   * LLM span increments summed per key state since they were last recorded: an event loop's own (shared by its
+   * requests, recorded by {@link #flushTallies}) or one request's (recorded at its end). A span adds to plain arrays
+   * indexed by {@link KeyState#id}, which only the thread holding {@link #lock} touches, instead of to its key's
+   * Counters and tracker account (cache lines the other event loops write too). States beyond the cached ones
+   * ({@code id} -1) are recorded span by span. Bounded: the arrays grow to the highest id, at most
+   * {@value #MAX_CACHED_METER_KEYS} plus the ids lost in races.
    */
-  private static final class RequestIncrements {
-    static final int MAX_KEYS = 16;
-    private final KeyState[] states = new KeyState[MAX_KEYS];
-    private final double[] cost = new double[MAX_KEYS];
-    private final long[] in = new long[MAX_KEYS];
-    private final long[] out = new long[MAX_KEYS];
-    private final long[] spans = new long[MAX_KEYS];
-    private final long[] unpriced = new long[MAX_KEYS];
-    private int n;
+  private static final class ThreadTally {
+    /** Stride of {@link #counts}: input tokens, output tokens, spans, unpriced spans. */
+    private static final int COUNTS = 4;
+    final ReentrantLock lock = new ReentrantLock();
+    /** True for an event loop's tally, recorded by the timer; false for one request's. */
+    final boolean shared;
+    private double[] cost = new double[64];
+    private long[] counts = new long[64 * COUNTS];
+    /** The states added to since the last {@link #record}, each once. */
+    private KeyState[] touched = new KeyState[16];
+    private int touchedCount;
     private KeyState lastState;
+
+    ThreadTally(boolean shared) {
+      this.shared = shared;
+    }
 
     /**
      * The state of the previous span's key when this span's labels equal its labels and that key is admitted as is
@@ -459,30 +533,49 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
     void add(KeyState state, double costUsd, long inTokens, long outTokens, boolean priced) {
       lastState = state;
-      int k = 0;
-      while (k < n && states[k] != state) {
-        k++;
+      int id = state.id;
+      if (id < 0) {
+        state.record(costUsd, inTokens, outTokens, 1, priced ? 0 : 1);
+        return;
       }
-      if (k == n) {
-        if (n == MAX_KEYS) {
-          state.record(costUsd, inTokens, outTokens, 1, priced ? 0 : 1);
-          return;
+      if (id >= cost.length) {
+        int n = Math.max(id + 1, 2 * cost.length);
+        cost = java.util.Arrays.copyOf(cost, n);
+        counts = java.util.Arrays.copyOf(counts, n * COUNTS);
+      }
+      int at = id * COUNTS;
+      if (counts[at + 2] == 0) {
+        if (touchedCount == touched.length) {
+          touched = java.util.Arrays.copyOf(touched, 2 * touched.length);
         }
-        states[n++] = state;
+        touched[touchedCount++] = state;
       }
-      cost[k] += costUsd;
-      in[k] += inTokens;
-      out[k] += outTokens;
-      spans[k]++;
+      cost[id] += costUsd;
+      counts[at] += inTokens;
+      counts[at + 1] += outTokens;
+      counts[at + 2]++;
       if (!priced) {
-        unpriced[k]++;
+        counts[at + 3]++;
       }
     }
 
-    void apply() {
-      for (int k = 0; k < n; k++) {
-        states[k].record(cost[k], in[k], out[k], spans[k], unpriced[k]);
+    /** Records the sums into each state's meters and account and clears them; true when there were any. */
+    boolean record() {
+      int n = touchedCount;
+      for (int i = 0; i < n; i++) {
+        KeyState state = touched[i];
+        touched[i] = null;
+        int id = state.id;
+        int at = id * COUNTS;
+        state.record(cost[id], counts[at], counts[at + 1], counts[at + 2], counts[at + 3]);
+        cost[id] = 0;
+        counts[at] = 0;
+        counts[at + 1] = 0;
+        counts[at + 2] = 0;
+        counts[at + 3] = 0;
       }
+      touchedCount = 0;
+      return n > 0;
     }
   }
 
@@ -534,6 +627,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     String provider = req.getParam("provider");
     String model = req.getParam("model");
     String goblin = req.getParam("goblin_id");
+    flushTallies(); // the totals include every span enriched before this request
     store.totals().onComplete(ar -> {
       if (ar.failed()) {
         reply(req, 503, Map.of("error", String.valueOf(ar.cause().getMessage())));

@@ -10,6 +10,7 @@ import io.goblinos.gateway.tracing.testing.TestHost;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,6 +134,81 @@ class CostCachingTest {
       traces.close();
       vertx.close().await();
     }
+  }
+
+  /**
+   * Event loops sum their LLM spans into their own tallies, recorded by the timer, before {@code GET /v1/costs} and at
+   * shutdown: once flushed, the meters and totals equal those of the same requests enriched on a plain thread (which
+   * records each request at its end). 300 goblins make the tallies grow past their first size.
+   */
+  @Test
+  void eventLoopTalliesRecordTheSameMetersAndTotalsAsRequestsRecordedAtOnce() throws Exception {
+    Files.writeString(dir.resolve("prices.yaml"),
+        "models: [{provider: openai, model: \"gpt-4o*\", input_per_mtok: 2.5, output_per_mtok: 10}]");
+    Vertx vertx = Vertx.vertx();
+    GoblinTraces traces = new GoblinTraces();
+    CostConfig cfg = Contexts.parse("processors::cost", "mode: local\nprices_file: prices.yaml\n", CostConfig::parse);
+    SimpleMeterRegistry onLoops = new SimpleMeterRegistry();
+    SimpleMeterRegistry direct = new SimpleMeterRegistry();
+    LocalCostStore loopStore = new LocalCostStore();
+    LocalCostStore directStore = new LocalCostStore();
+    CostProcessor p = new CostProcessor(Contexts.context(vertx, onLoops, "cost", dir), cfg, loopStore,
+        new Sink<ExportTraceServiceRequest>());
+    CostProcessor q = new CostProcessor(Contexts.context(vertx, direct, "cost", dir), cfg, directStore,
+        new Sink<ExportTraceServiceRequest>());
+    try {
+      p.start(new TestHost()).await();
+      q.start(new TestHost()).await();
+      List<ExportTraceServiceRequest> requests = new java.util.ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        GoblinTraces.Task t = GoblinTraces.task().goblin("g" + i % 300).tokens(1000 + i, 10 + i);
+        requests.add(traces.request(i % 7 == 0 ? t.model("openai", "gpt-7", null) : t));
+      }
+      List<io.vertx.core.Context> loops = List.of(vertx.getOrCreateContext(), vertx.getOrCreateContext(),
+          vertx.getOrCreateContext());
+      List<Future<Void>> done = new java.util.ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        ExportTraceServiceRequest r = requests.get(i);
+        io.vertx.core.Promise<Void> promise = io.vertx.core.Promise.promise();
+        loops.get(i % loops.size()).runOnContext(v -> {
+          assertThat(io.vertx.core.Context.isOnEventLoopThread()).isTrue();
+          p.consume(r).onComplete(promise);
+        });
+        done.add(promise.future());
+        q.consume(r).await(); // this thread is no event loop: recorded as each request ends
+      }
+      Future.all(done).await();
+      p.flushTallies();
+      assertThat(totals(loopStore)).isEqualTo(totals(directStore)).hasSizeGreaterThan(300);
+      for (String meter : List.of("llm.tokens", "llm.cost.usd", "llm.cost.unknown.model")) {
+        assertThat(sums(onLoops, meter)).as(meter).isEqualTo(sums(direct, meter)).isNotEmpty();
+      }
+
+      // what the loops enrich after the last flush is recorded at shutdown
+      io.vertx.core.Promise<Void> last = io.vertx.core.Promise.promise();
+      loops.get(0).runOnContext(v -> p.consume(requests.get(1)).onComplete(last));
+      last.future().await();
+      q.consume(requests.get(1)).await();
+      p.shutdown().await();
+      assertThat(totals(loopStore)).isEqualTo(totals(directStore));
+    } finally {
+      p.shutdown().await();
+      q.shutdown().await();
+      traces.close();
+      vertx.close().await();
+    }
+  }
+
+  private static Map<CostKey, CostTotals> totals(LocalCostStore store) {
+    return store.totals().await();
+  }
+
+  /** Every series of {@code meter}: its tags and count, rounded to the 9th decimal (sums added in another order). */
+  private static Map<String, Double> sums(SimpleMeterRegistry registry, String meter) {
+    Map<String, Double> m = new java.util.TreeMap<>();
+    registry.find(meter).counters().forEach(c -> m.put(c.getId().getTags().toString(),
+        Math.round(c.count() * 1e9) / 1e9));
+    return m;
   }
 
   @Test
