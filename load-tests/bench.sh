@@ -12,7 +12,7 @@
 # --pause-damon: turn the kernel's DAMON monitors (kdamond) off for the run and back on at exit (needs root). On a
 #   small VM a kdamond sample can take a whole vCPU for tens of ms, which shows up as every process's latency; the
 #   machine line of the report says whether they were on, off or paused.
-# Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=10 --rounds=3 --warmup=30 --rewarm=5
+# Options (defaults in BenchRunner.Options): --spans-per-request=100 --payloads=1000 --duration=10 --rounds=5 --warmup=30 --rewarm=5
 #   --point-duration=6 --fractions=0.1,0.25,0.5,0.75,0.9,1.0,1.1 --wrk-connections=32 --audit-events=60000
 #   --pending-traces=1000000 --config=conf/gateway.yaml
 # Environment: GATEWAY_CP (class path of the null receiver, which reuses the gateway's jars; default: every gateway/*/target and plugins/*/target jar and

@@ -80,8 +80,11 @@ public final class BenchRunner {
     int saturationSeconds = 10;
     /** Unmeasured saturation right before each measured round (see {@link BenchRunner#rewarm}). */
     int rewarmSeconds = 5;
-    /** Saturation rounds, null receiver and pipeline in turn; the figures are the medians. */
-    int rounds = 3;
+    /**
+     * Saturation rounds, null receiver and pipeline in turn; the figures are the medians. Five: with three, one round
+     * slowed by the shared host moved the median (single rounds' ratios went 0.41-0.61 within one run here).
+     */
+    int rounds = 5;
     int pointSeconds = 6;
     double[] fractions = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1};
     /** Enough for seconds of submit work: with 20,000 (about 2 s) the ratio swung 0.57-1.07 between runs here. */
