@@ -89,7 +89,8 @@ public final class GatewayRuntime {
         // Print where the thread was blocked as soon as it is reported.
         .setWarningExceptionTime(options.maxEventLoopExecuteTime().toNanos())
         .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS)
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
+        .setEventLoopPoolSize(config.eventLoops());
     vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
     health = new HealthChecks();
     initializeCodecs();

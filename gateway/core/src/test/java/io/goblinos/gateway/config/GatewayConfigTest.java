@@ -53,6 +53,7 @@ class GatewayConfigTest {
     assertThat(otlp.http().port()).isEqualTo(4318);
     assertThat(otlp.http().maxRequestBodySize()).isEqualTo(64L * 1024 * 1024);
     assertThat(c.telemetry().metricsAddress()).isEqualTo("127.0.0.1:9464");
+    assertThat(c.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
   }
 
   @Test
@@ -71,7 +72,8 @@ class GatewayConfigTest {
         "receivers.otlp.protocols.http.endpoint=0.0.0.0:5318",
         "exporters.file.directory=/x/y",
         "exporters.file.rotation.max_megabytes=7",
-        "service.telemetry.metrics.address=127.0.0.1:0")).config();
+        "service.telemetry.metrics.address=127.0.0.1:0",
+        "service.event_loops=3")).config();
     OtlpReceiverConfig otlp = (OtlpReceiverConfig) c.of(Kind.RECEIVER).get(ComponentId.parse("otlp")).config();
     assertThat(otlp.http().host()).isEqualTo("0.0.0.0");
     assertThat(otlp.http().port()).isEqualTo(5318);
@@ -79,6 +81,7 @@ class GatewayConfigTest {
     assertThat(file.directory()).isEqualTo("/x/y");
     assertThat(file.maxFileBytes()).isEqualTo(7L * 1024 * 1024);
     assertThat(c.telemetry().metricsAddress()).isEqualTo("127.0.0.1:0");
+    assertThat(c.eventLoops()).isEqualTo(3);
   }
 
   @Test
@@ -106,6 +109,7 @@ class GatewayConfigTest {
               receivers: [otlp]
               exporters: [file]
           extensions: [health]
+          event_loops: 0
         unknown_section: 1
         """;
     List<String> errors = parse(bad, Map.of(), List.of()).errors();
@@ -115,7 +119,8 @@ class GatewayConfigTest {
         "exporters::file::rotation::max_megabytes: was '-3' but it must be an integer between 1 and 1000000",
         "service::pipelines::traces::receivers: references receiver \"otlp/2\" which is not configured",
         "service::pipelines::traces::exporters: references exporter \"debug/x\" which is not configured",
-        "service::extensions: references extension \"health\" which is not configured");
+        "service::extensions: references extension \"health\" which is not configured",
+        "service::event_loops: was '0' but it must be an integer between 1 and 1024");
     assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("receivers::otlp::protocols::grpc::bogus: unknown key"));
     assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("receivers::nosuch: unknown receiver type \"nosuch\" (known: "));
     assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("service::pipelines::spans: unknown pipeline type \"spans\""));

@@ -2,6 +2,7 @@ package io.goblinos.gateway.loadtest.nullreceiver;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.goblinos.gateway.api.signal.Signal;
+import io.goblinos.gateway.config.GatewayConfig;
 import io.goblinos.gateway.receiver.BodyCollector;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -20,6 +21,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -63,14 +65,15 @@ public final class NullReceiver extends VerticleBase {
     int colon = address.lastIndexOf(':');
     String host = address.substring(0, colon);
     int port = Integer.parseInt(address.substring(colon + 1));
-    Vertx vertx = Vertx.vertx();
+    // the gateway's event loops (service.event_loops' default): one per available processor
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(GatewayConfig.defaultEventLoops()));
     int port0 = start(vertx, host, port).await();
     System.out.println("null receiver listening on " + host + ":" + port0);
     System.out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
   }
 
-  /** Deploys one server per event loop (2 × cores, as the otlp receiver does); completes with the bound port. */
+  /** Deploys one server per event loop, as the otlp receiver does; completes with the bound port. */
   public static Future<Integer> start(Vertx vertx, String host, int port) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
@@ -78,7 +81,7 @@ public final class NullReceiver extends VerticleBase {
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
     AtomicInteger bound = new AtomicInteger(-1);
-    int instances = Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+    int instances = GatewayConfig.defaultEventLoops();
     return vertx.deployVerticle(() -> new NullReceiver(options, bound), new DeploymentOptions().setInstances(instances))
         .map(id -> bound.get());
   }

@@ -8,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.VertxInternal;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,6 +31,15 @@ final class OtlpHttpServerVerticle extends VerticleBase {
   }
 
   record Deployed(String deploymentId, int port) {}
+
+  /** The number of event loops of {@code vertx} ({@code service.event_loops}): one server instance on each. */
+  static int eventLoops(Vertx vertx) {
+    int n = 0;
+    for (io.netty.util.concurrent.EventExecutor ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      n++;
+    }
+    return Math.max(1, n);
+  }
 
   static Future<Deployed> deploy(
       Vertx vertx, HttpServerOptions options, Handler<HttpServerRequest> handler, ServerProtection protection, int instances) {

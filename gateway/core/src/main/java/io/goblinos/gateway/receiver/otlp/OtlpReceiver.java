@@ -72,7 +72,7 @@ public final class OtlpReceiver implements Receiver {
           .setHttp2ClearTextEnabled(false));
       // One server per event loop, each a verticle instance; Vert.x shares the listening socket among them (with
       // port 0, all instances of one deployment share the one free port picked).
-      int instances = Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+      int instances = OtlpHttpServerVerticle.eventLoops(context.vertx());
       return OtlpHttpServerVerticle.deploy(context.vertx(), options, handler, protection, instances)
           .map(deployed -> {
             deployments.add(deployed.deploymentId());
