@@ -108,9 +108,9 @@ class BenchParsingTest {
     assertThat(m.errors()).isEqualTo(3);
     assertThat(BenchRunner.Saturation.median(java.util.List.of(a, b)).itemsPerSecond()).isEqualTo(200_000); // lower middle
     assertThat(BenchRunner.Saturation.median(java.util.List.of(a)).itemsPerSecond()).isEqualTo(300_000);
-    assertThat(BenchRunner.Options.parse(new String[0]).rounds).isEqualTo(3);
+    assertThat(BenchRunner.Options.parse(new String[0]).rounds).isEqualTo(5);
     assertThat(BenchRunner.Options.parse(new String[] {"--quick"}).rounds).isEqualTo(1);
-    assertThat(BenchRunner.Options.parse(new String[] {"--rounds=5"}).rounds).isEqualTo(5);
+    assertThat(BenchRunner.Options.parse(new String[] {"--rounds=3"}).rounds).isEqualTo(3);
   }
 
   @Test
