@@ -95,10 +95,10 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   private final ConcurrentHashMap<ModelKey, ModelMeters> modelMeters = new ConcurrentHashMap<>();
   /** {@link KeyState#id}s of the cached states: dense, so that tallies are arrays. */
   private final AtomicInteger nextStateId = new AtomicInteger();
-  /** Every event loop's tally, for {@link #flushTallies}. */
+  /** Every thread's tally, for {@link #flushTallies}. */
   private final Queue<ThreadTally> tallies = new ConcurrentLinkedQueue<>();
   private final ThreadLocal<ThreadTally> threadTally = ThreadLocal.withInitial(() -> {
-    ThreadTally t = new ThreadTally(true);
+    ThreadTally t = new ThreadTally();
     tallies.add(t);
     return t;
   });
@@ -224,13 +224,14 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   @Override
   public Future<Void> consume(ExportTraceServiceRequest request) {
-    // an event loop sums into its own tally (recorded by the timer); any other thread into this request's own
-    ThreadTally tally = Context.isOnEventLoopThread() ? threadTally.get() : new ThreadTally(false);
+    // every thread sums into its own tally; an event loop's is recorded by the timer, any other thread's at once
+    ThreadTally tally = threadTally.get();
+    boolean recordNow = !Context.isOnEventLoopThread();
     ExportTraceServiceRequest.Builder out;
     tally.lock.lock();
     try {
       out = enrichAll(request, tally);
-      if (out != null && !tally.shared) {
+      if (out != null && recordNow) {
         tally.record();
       }
     } finally {
@@ -239,7 +240,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     if (out == null) {
       return next.consume(request);
     }
-    if (!tally.shared) {
+    if (recordNow) {
       store.endBatch().onFailure(t -> trackerFailures.increment());
     }
     return next.consume(out.build());
@@ -493,8 +494,8 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
   }
 
   /**
-   * LLM span increments summed per key state since they were last recorded: an event loop's own (shared by its
-   * requests, recorded by {@link #flushTallies}) or one request's (recorded at its end). A span adds to plain arrays
+   * One thread's LLM span increments summed per key state since they were last recorded: by {@link #flushTallies} for
+   * an event loop (its requests share it), at the end of each request for any other thread. A span adds to plain arrays
    * indexed by {@link KeyState#id}, which only the thread holding {@link #lock} touches, instead of to its key's
    * Counters and tracker account (cache lines the other event loops write too). States beyond the cached ones
    * ({@code id} -1) are recorded span by span. Bounded: the arrays grow to the highest id, at most
@@ -504,18 +505,12 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     /** Stride of {@link #counts}: input tokens, output tokens, spans, unpriced spans. */
     private static final int COUNTS = 4;
     final ReentrantLock lock = new ReentrantLock();
-    /** True for an event loop's tally, recorded by the timer; false for one request's. */
-    final boolean shared;
     private double[] cost = new double[64];
     private long[] counts = new long[64 * COUNTS];
     /** The states added to since the last {@link #record}, each once. */
     private KeyState[] touched = new KeyState[16];
     private int touchedCount;
     private KeyState lastState;
-
-    ThreadTally(boolean shared) {
-      this.shared = shared;
-    }
 
     /**
      * The state of the previous span's key when this span's labels equal its labels and that key is admitted as is
