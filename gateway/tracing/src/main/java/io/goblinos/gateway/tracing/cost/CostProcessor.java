@@ -26,6 +26,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -318,10 +319,10 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
 
   /**
    * The enriched copy of one LLM span whose attributes {@code found} holds; its meters and increments go to
-   * {@code increments}.
+   * {@code tally}.
    */
   private Span enrich(Span span, GenAiAttributes found, Resource resource, String provider, PriceIndex prices,
-                      WireBytes wire, ThreadTally increments) {
+                      WireBytes wire, ThreadTally tally) {
     SpanEdit edit = new SpanEdit(found);
     String model = Otlp.asString(found.value(GenAiAttributes.RESPONSE_MODEL));
     if (model == null || model.isEmpty()) {
@@ -341,7 +342,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
     }
     String modelLabel = model == null ? "unknown" : model;
     String goblinLabel = goblin == null || goblin.isEmpty() ? "unknown" : goblin;
-    KeyState state = increments.sameAsLast(provider, modelLabel, goblinLabel);
+    KeyState state = tally.sameAsLast(provider, modelLabel, goblinLabel);
     if (state == null) {
       CostKey labels = new CostKey(provider, modelLabel, goblinLabel);
       state = keyStates.get(labels);
@@ -364,7 +365,7 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
       }
       edit.put(GenAiAttributes.COST, Otlp.doubleValue(cost));
     }
-    increments.add(state, cost, in, out, price != null);
+    tally.add(state, cost, in, out, price != null);
     return edit.applyTo(span, wire);
   }
 
@@ -535,13 +536,13 @@ public final class CostProcessor implements Processor<ExportTraceServiceRequest>
       }
       if (id >= cost.length) {
         int n = Math.max(id + 1, 2 * cost.length);
-        cost = java.util.Arrays.copyOf(cost, n);
-        counts = java.util.Arrays.copyOf(counts, n * COUNTS);
+        cost = Arrays.copyOf(cost, n);
+        counts = Arrays.copyOf(counts, n * COUNTS);
       }
       int at = id * COUNTS;
       if (counts[at + 2] == 0) {
         if (touchedCount == touched.length) {
-          touched = java.util.Arrays.copyOf(touched, 2 * touched.length);
+          touched = Arrays.copyOf(touched, 2 * touched.length);
         }
         touched[touchedCount++] = state;
       }

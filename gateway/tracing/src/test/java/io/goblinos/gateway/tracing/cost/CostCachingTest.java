@@ -98,13 +98,10 @@ class CostCachingTest {
 
   @Test
   void countersAreRegisteredOnceAndReused() throws Exception {
-    Files.writeString(dir.resolve("prices.yaml"),
-        "models: [{provider: openai, model: \"gpt-4o*\", input_per_mtok: 2.5, output_per_mtok: 10}]");
+    CostConfig cfg = gpt4oLocalConfig();
     Vertx vertx = Vertx.vertx();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     GoblinTraces traces = new GoblinTraces();
-    CostConfig cfg = Contexts.parse("processors::cost", "mode: local\nprices_file: prices.yaml\n",
-        CostConfig::parse);
     CostProcessor p = new CostProcessor(Contexts.context(vertx, registry, "cost", dir), cfg, new LocalCostStore(),
         new Sink<ExportTraceServiceRequest>());
     try {
@@ -143,11 +140,9 @@ class CostCachingTest {
    */
   @Test
   void eventLoopTalliesRecordTheSameMetersAndTotalsAsRequestsRecordedAtOnce() throws Exception {
-    Files.writeString(dir.resolve("prices.yaml"),
-        "models: [{provider: openai, model: \"gpt-4o*\", input_per_mtok: 2.5, output_per_mtok: 10}]");
+    CostConfig cfg = gpt4oLocalConfig();
     Vertx vertx = Vertx.vertx();
     GoblinTraces traces = new GoblinTraces();
-    CostConfig cfg = Contexts.parse("processors::cost", "mode: local\nprices_file: prices.yaml\n", CostConfig::parse);
     SimpleMeterRegistry onLoops = new SimpleMeterRegistry();
     SimpleMeterRegistry direct = new SimpleMeterRegistry();
     LocalCostStore loopStore = new LocalCostStore();
@@ -197,6 +192,13 @@ class CostCachingTest {
       traces.close();
       vertx.close().await();
     }
+  }
+
+  /** {@code mode: local} with a price file of one model, {@code openai gpt-4o*} at 2.5 and 10 USD per M tokens. */
+  private CostConfig gpt4oLocalConfig() throws Exception {
+    Files.writeString(dir.resolve("prices.yaml"),
+        "models: [{provider: openai, model: \"gpt-4o*\", input_per_mtok: 2.5, output_per_mtok: 10}]");
+    return Contexts.parse("processors::cost", "mode: local\nprices_file: prices.yaml\n", CostConfig::parse);
   }
 
   private static Map<CostKey, CostTotals> totals(LocalCostStore store) {
