@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * JVM, started from the config with every exporter replaced by {@code nop}, is fed the benchmark's payloads (fresh
  * trace ids on every request) on one event loop, as fast as it takes them. Each request is decoded as the receiver
  * decodes it ({@code Signal.TRACES.parseWithWire}) and handed to the pipeline inside {@code WireBytes.during}; the
- * time of each step is summed with {@code System.nanoTime}, per span: "pipeline" is the synchronous part of
+ * time of each step is summed with {@code System.nanoTime}, and the bytes it allocates with the thread's allocation
+ * counter, per span: "pipeline" is the synchronous part of
  * {@code consume}; what processors do later on their own timers (tail_sampling's decisions past {@code decision_wait}
  * and the decoding of kept spans, batch's timeouts) shows only in "wall", the elapsed time per span.
  *
@@ -48,7 +49,14 @@ public final class PipelineProfile {
   private PipelineProfile() {}
 
   /** One variant's medians, nanoseconds per span. */
-  record Result(String label, double decodeNs, double pipelineNs, double wallNs) {}
+  record Result(String label, double decodeNs, double pipelineNs, double wallNs, double decodeBytes,
+                double pipelineBytes) {}
+
+  /** Bytes this thread has allocated so far (HotSpot's count; -1 elsewhere). */
+  private static long allocatedBytes() {
+    return java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+        ? t.getCurrentThreadAllocatedBytes() : -1;
+  }
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new LinkedHashMap<>();
@@ -86,15 +94,18 @@ public final class PipelineProfile {
     for (List<String> v : variants) {
       Result r = run(yaml, tree, v, payloads, rounds, requests);
       results.add(r);
-      System.out.printf(Locale.ROOT, "profile: [%s]: decode %.0f ns/span, pipeline %.0f ns/span, wall %.0f ns/span%n",
-          r.label(), r.decodeNs(), r.pipelineNs(), r.wallNs());
+      System.out.printf(Locale.ROOT,
+          "profile: [%s]: decode %.0f ns/span, pipeline %.0f ns/span, wall %.0f ns/span; allocated: decode %.0f B/span,"
+              + " pipeline %.0f B/span%n",
+          r.label(), r.decodeNs(), r.pipelineNs(), r.wallNs(), r.decodeBytes(), r.pipelineBytes());
     }
     if (results.size() > 1) {
       Result base = results.get(0);
       System.out.printf(Locale.ROOT, "profile: per span, over [%s] (%.0f ns in the pipeline):%n", base.label(), base.pipelineNs());
       for (int i = 1; i < results.size(); i++) {
         Result r = results.get(i);
-        System.out.printf(Locale.ROOT, "profile:   %-60s %+6.0f ns%n", "[" + r.label() + "]", r.pipelineNs() - base.pipelineNs());
+        System.out.printf(Locale.ROOT, "profile:   %-60s %+6.0f ns %+6.0f B%n", "[" + r.label() + "]",
+            r.pipelineNs() - base.pipelineNs(), r.pipelineBytes() - base.pipelineBytes());
       }
     }
     System.exit(0); // Hazelcast and Vert.x threads of the stopped gateways must not keep the JVM up
@@ -131,7 +142,8 @@ public final class PipelineProfile {
           perRound.add(r);
         }
       }
-      return new Result(String.join(", ", processors), median(perRound, 0), median(perRound, 1), median(perRound, 2));
+      return new Result(String.join(", ", processors), median(perRound, 0), median(perRound, 1), median(perRound, 2),
+          median(perRound, 3), median(perRound, 4));
     } finally {
       runtime.stop(Duration.ofSeconds(30)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       BenchRunner.deleteRecursively(dir);
@@ -142,7 +154,7 @@ public final class PipelineProfile {
   private static CompletableFuture<double[]> round(Context context, Consumer<ExportTraceServiceRequest> entry,
                                                    List<Payload> payloads, int requests, long[] sequence) {
     CompletableFuture<double[]> done = new CompletableFuture<>();
-    long[] totals = new long[3]; // decode ns, pipeline ns, spans
+    long[] totals = new long[5]; // decode ns, pipeline ns, spans, decode bytes, pipeline bytes
     int[] sent = {0};
     long start = System.nanoTime();
     Runnable[] turn = new Runnable[1];
@@ -151,20 +163,25 @@ public final class PipelineProfile {
         for (int i = 0; i < 20 && sent[0] < requests; i++, sent[0]++) {
           Payload p = payloads.get(sent[0] % payloads.size());
           byte[] body = p.withFreshTraceIds(Payload.mask(sequence[0]++));
+          long a0 = allocatedBytes();
           long t0 = System.nanoTime();
           WireBytes wire = Signal.TRACES.parseWithWire(body);
           ExportTraceServiceRequest request = (ExportTraceServiceRequest) wire.parsed();
           long t1 = System.nanoTime();
+          long a1 = allocatedBytes();
           WireBytes.during(wire, () -> entry.consume(request));
           totals[0] += t1 - t0;
           totals[1] += System.nanoTime() - t1;
           totals[2] += p.items();
+          totals[3] += a1 - a0;
+          totals[4] += allocatedBytes() - a1;
         }
         if (sent[0] < requests) {
           context.runOnContext(v -> turn[0].run());
         } else {
           double spans = totals[2];
-          done.complete(new double[] {totals[0] / spans, totals[1] / spans, (System.nanoTime() - start) / spans});
+          done.complete(new double[] {totals[0] / spans, totals[1] / spans, (System.nanoTime() - start) / spans,
+              totals[3] / spans, totals[4] / spans});
         }
       } catch (Exception e) {
         done.completeExceptionally(e);

@@ -11,13 +11,16 @@ import java.util.Map;
 /**
  * The traces being tracked, in primitive arrays: no object per trace or per span.
  *
- * <p>A trace lives in a slot: parallel arrays hold its id {@code (hi, lo)}, first-seen time, span count, seen-hop
- * mask and the first and last of its span nodes; a {@link LongPairIndex} finds the slot of an id; {@code older} /
- * {@code newer} link the slots in first-seen order (oldest first), so the oldest is found, and any trace unlinked,
- * in O(1). A span is a node in a shared pool (span id, parent id, hop, service, next node); a trace's nodes form a
- * list in arrival order. Freed slots and nodes are reused (free lists). Slots grow by doubling up to
- * {@code maxTraces}, nodes as needed (lengths from {@link Sizes}); {@link #shrinkIfSparse()} renumbers everything into smaller arrays when at
- * most a quarter is in use, so a burst does not hold its peak memory for ever.
+ * <p>A trace lives in a slot, a record of {@value #SLOT} longs in one array: its id {@code (hi, lo)}, first-seen
+ * time, span count and seen-hop mask, the first and last of its span nodes, and {@code older} / {@code newer}, which
+ * link the slots in first-seen order (oldest first), so the oldest is found, and any trace unlinked, in O(1). A
+ * {@link LongPairIndex} finds the slot of an id. A span is a node, a record of {@value #NODE} longs in a shared pool:
+ * span id, parent id, and hop, service and next node packed in one long; a trace's nodes form a list in arrival
+ * order. One record per slot or node, not one array per field: the table is far larger than the CPU caches, and a
+ * slot's fields are read together (when a trace is evicted, a span added), so a slot costs one cache miss, not nine.
+ * Freed slots and nodes are reused (free lists). Slots grow by doubling up to {@code maxTraces}, nodes as needed
+ * (counts from {@link Sizes}); {@link #shrinkIfSparse()} renumbers everything into smaller arrays when at most a
+ * quarter is in use, so a burst does not hold its peak memory for ever.
  *
  * <p>Service names that the processor could not intern are kept per trace in {@link #overflowNames} (rare). The
  * caller keeps the bounds: {@link #add} only when {@link #size()} &lt; {@code maxTraces}, {@link #addSpan} only
@@ -27,35 +30,44 @@ final class TraceTable {
   static final int NONE = -1;
   private static final int MIN_SLOTS = Sizes.atLeast(1000);
   private static final int MIN_NODES = Sizes.atLeast(4000);
+  /** Most span nodes: a node is three longs of one array. */
+  static final int MAX_NODES = (Integer.MAX_VALUE - 16) / 3;
+  /** Services a node can hold: 24 bits, signed. */
+  static final int MIN_SERVICE = -(1 << 23);
+  static final int MAX_SERVICE = (1 << 23) - 1;
+
+  // a slot: longs [s * SLOT, s * SLOT + SLOT)
+  private static final int SLOT = 6;
+  private static final int HI = 0;
+  private static final int LO = 1;
+  private static final int FIRST_SEEN = 2;
+  /** span count (high 32 bits), seen-hop mask (low 32 bits) */
+  private static final int COUNT_HOPS = 3;
+  /** first node (high), last node (low) */
+  private static final int FIRST_LAST = 4;
+  /** older slot (high), newer slot (low; also the free-slot list) */
+  private static final int OLDER_NEWER = 5;
+  // a node: longs [k * NODE, k * NODE + NODE)
+  private static final int NODE = 3;
+  private static final int SPAN_ID = 0;
+  private static final int PARENT_ID = 1;
+  /** next node (high 32 bits; also the free-node list), service (next 24 bits, signed), hop (low 8 bits, signed) */
+  private static final int NEXT_SERVICE_HOP = 2;
 
   private final int maxTraces;
   private final int minSlots;
   private final long seed;
   private LongPairIndex index;
 
-  // per slot
-  private long[] his;
-  private long[] los;
-  private long[] firstSeen;
-  private int[] seenHops;
-  private int[] spanCount;
-  private int[] firstNode;
-  private int[] lastNode;
-  private int[] older;
-  private int[] newer; // also the free-slot list
+  private long[] slots;
   private int size;
   private int usedSlots;
   private int freeSlots = NONE;
   private int oldest = NONE;
   private int newest = NONE;
 
-  // per span node
-  private long[] spanIds;
-  private long[] parentIds;
-  private byte[] hops;
-  private int[] services;
-  private int[] nextNode; // also the free-node list
-  private int nodes;
+  private long[] nodes;
+  private int liveNodes;
   private int usedNodes;
   private int freeNodes = NONE;
 
@@ -65,29 +77,48 @@ final class TraceTable {
     this.maxTraces = maxTraces;
     this.minSlots = Math.min(maxTraces, MIN_SLOTS);
     this.seed = seed;
-    allocateSlots(minSlots);
-    allocateNodes(MIN_NODES);
+    slots = new long[minSlots * SLOT];
+    nodes = new long[MIN_NODES * NODE];
     index = new LongPairIndex(minSlots, seed);
   }
 
-  private void allocateSlots(int n) {
-    his = new long[n];
-    los = new long[n];
-    firstSeen = new long[n];
-    seenHops = new int[n];
-    spanCount = new int[n];
-    firstNode = new int[n];
-    lastNode = new int[n];
-    older = new int[n];
-    newer = new int[n];
+  private static int high(long v) {
+    return (int) (v >>> 32);
   }
 
-  private void allocateNodes(int n) {
-    spanIds = new long[n];
-    parentIds = new long[n];
-    hops = new byte[n];
-    services = new int[n];
-    nextNode = new int[n];
+  private static int low(long v) {
+    return (int) v;
+  }
+
+  private static long pack(int high, int low) {
+    return (long) high << 32 | (low & 0xffffffffL);
+  }
+
+  private static long withHigh(long v, int high) {
+    return pack(high, low(v));
+  }
+
+  private static long withLow(long v, int low) {
+    return pack(high(v), low);
+  }
+
+  private static long nodeMeta(int next, int service, int hop) {
+    return pack(next, service << 8 | (hop & 0xff));
+  }
+
+  private void setNewer(int s, int newer) {
+    int at = s * SLOT + OLDER_NEWER;
+    slots[at] = withLow(slots[at], newer);
+  }
+
+  private void setOlder(int s, int older) {
+    int at = s * SLOT + OLDER_NEWER;
+    slots[at] = withHigh(slots[at], older);
+  }
+
+  private void setNext(int node, int next) {
+    int at = node * NODE + NEXT_SERVICE_HOP;
+    nodes[at] = withHigh(nodes[at], next);
   }
 
   int size() {
@@ -96,17 +127,17 @@ final class TraceTable {
 
   /** Slots allocated; visible for tests. */
   int slotCapacity() {
-    return his.length;
+    return slots.length / SLOT;
   }
 
   /** Span nodes allocated; visible for tests. */
   int nodeCapacity() {
-    return spanIds.length;
+    return nodes.length / NODE;
   }
 
   /** The slot of trace {@code (hi, lo)}, or {@link #NONE}. */
   int find(long hi, long lo) {
-    return size == 0 ? NONE : index.find(hi, lo, his, los);
+    return size == 0 ? NONE : index.find(hi, lo, slots, SLOT);
   }
 
   /** Tracks a new trace, newest in first-seen order; requires it absent and size() &lt; maxTraces. */
@@ -117,114 +148,108 @@ final class TraceTable {
     int s;
     if (freeSlots != NONE) {
       s = freeSlots;
-      freeSlots = newer[s];
+      freeSlots = low(slots[s * SLOT + OLDER_NEWER]);
     } else {
-      if (usedSlots == his.length) {
+      if (usedSlots == slotCapacity()) {
         growSlots();
       }
       s = usedSlots++;
     }
-    his[s] = hi;
-    los[s] = lo;
-    firstSeen[s] = now;
-    seenHops[s] = 0;
-    spanCount[s] = 0;
-    firstNode[s] = NONE;
-    lastNode[s] = NONE;
-    older[s] = newest;
-    newer[s] = NONE;
+    int at = s * SLOT;
+    slots[at + HI] = hi;
+    slots[at + LO] = lo;
+    slots[at + FIRST_SEEN] = now;
+    slots[at + COUNT_HOPS] = 0;
+    slots[at + FIRST_LAST] = pack(NONE, NONE);
+    slots[at + OLDER_NEWER] = pack(newest, NONE);
     if (newest != NONE) {
-      newer[newest] = s;
+      setNewer(newest, s);
     } else {
       oldest = s;
     }
     newest = s;
-    index.insert(s, his, los);
+    index.insert(s, slots, SLOT);
     size++;
     return s;
   }
 
   private void growSlots() {
-    int n = Math.min(maxTraces, Sizes.grow(his.length));
-    his = Arrays.copyOf(his, n);
-    los = Arrays.copyOf(los, n);
-    firstSeen = Arrays.copyOf(firstSeen, n);
-    seenHops = Arrays.copyOf(seenHops, n);
-    spanCount = Arrays.copyOf(spanCount, n);
-    firstNode = Arrays.copyOf(firstNode, n);
-    lastNode = Arrays.copyOf(lastNode, n);
-    older = Arrays.copyOf(older, n);
-    newer = Arrays.copyOf(newer, n);
+    int n = Math.min(maxTraces, Sizes.grow(slotCapacity()));
+    slots = Arrays.copyOf(slots, n * SLOT);
   }
 
   /** Forgets the trace in slot {@code s}: its slot and span nodes are free for reuse. */
   void remove(int s) {
-    index.remove(s, his, los);
-    int o = older[s];
-    int w = newer[s];
+    index.remove(s, slots, SLOT);
+    int at = s * SLOT;
+    long links = slots[at + OLDER_NEWER];
+    int o = high(links);
+    int w = low(links);
     if (o != NONE) {
-      newer[o] = w;
+      setNewer(o, w);
     } else {
       oldest = w;
     }
     if (w != NONE) {
-      older[w] = o;
+      setOlder(w, o);
     } else {
       newest = o;
     }
-    if (firstNode[s] != NONE) {
-      nextNode[lastNode[s]] = freeNodes;
-      freeNodes = firstNode[s];
-      nodes -= spanCount[s];
+    long firstLast = slots[at + FIRST_LAST];
+    if (high(firstLast) != NONE) {
+      setNext(low(firstLast), freeNodes);
+      freeNodes = high(firstLast);
+      liveNodes -= spanCount(s);
     }
     if (!overflow.isEmpty()) {
       overflow.remove(s);
     }
-    newer[s] = freeSlots;
+    slots[at + OLDER_NEWER] = pack(NONE, freeSlots);
     freeSlots = s;
     size--;
   }
 
-  /** Appends a span to the trace in slot {@code s}; {@code hop} is the chain index it stands for, or -1. */
+  /**
+   * Appends a span to the trace in slot {@code s}; {@code hop} is the chain index it stands for (-1 for none, at most
+   * 31), {@code service} in [{@link #MIN_SERVICE}, {@link #MAX_SERVICE}].
+   */
   void addSpan(int s, long spanId, long parentId, int hop, int service) {
+    if (hop < -1 || hop > 31 || service < MIN_SERVICE || service > MAX_SERVICE) {
+      throw new IllegalArgumentException("hop " + hop + " or service " + service + " out of range");
+    }
     int k;
     if (freeNodes != NONE) {
       k = freeNodes;
-      freeNodes = nextNode[k];
+      freeNodes = high(nodes[k * NODE + NEXT_SERVICE_HOP]);
     } else {
-      if (usedNodes == spanIds.length) {
+      if (usedNodes == nodeCapacity()) {
         growNodes();
       }
       k = usedNodes++;
     }
-    spanIds[k] = spanId;
-    parentIds[k] = parentId;
-    hops[k] = (byte) hop;
-    services[k] = service;
-    nextNode[k] = NONE;
-    if (lastNode[s] != NONE) {
-      nextNode[lastNode[s]] = k;
+    int n = k * NODE;
+    nodes[n + SPAN_ID] = spanId;
+    nodes[n + PARENT_ID] = parentId;
+    nodes[n + NEXT_SERVICE_HOP] = nodeMeta(NONE, service, hop);
+    int at = s * SLOT;
+    long firstLast = slots[at + FIRST_LAST];
+    if (low(firstLast) != NONE) {
+      setNext(low(firstLast), k);
+      slots[at + FIRST_LAST] = withLow(firstLast, k);
     } else {
-      firstNode[s] = k;
+      slots[at + FIRST_LAST] = pack(k, k);
     }
-    lastNode[s] = k;
-    spanCount[s]++;
-    if (hop >= 0) {
-      seenHops[s] |= 1 << hop;
-    }
-    nodes++;
+    long countHops = slots[at + COUNT_HOPS];
+    slots[at + COUNT_HOPS] = pack(high(countHops) + 1, hop >= 0 ? low(countHops) | 1 << hop : low(countHops));
+    liveNodes++;
   }
 
   private void growNodes() {
-    if (spanIds.length >= Sizes.MAX) {
-      throw new IllegalStateException("span node pool full at " + spanIds.length);
+    if (nodeCapacity() >= MAX_NODES) {
+      throw new IllegalStateException("span node pool full at " + nodeCapacity());
     }
-    int n = Sizes.grow(spanIds.length);
-    spanIds = Arrays.copyOf(spanIds, n);
-    parentIds = Arrays.copyOf(parentIds, n);
-    hops = Arrays.copyOf(hops, n);
-    services = Arrays.copyOf(services, n);
-    nextNode = Arrays.copyOf(nextNode, n);
+    int n = Math.min(MAX_NODES, Sizes.grow(nodeCapacity()));
+    nodes = Arrays.copyOf(nodes, n * NODE);
   }
 
   /** The oldest trace in first-seen order, or {@link #NONE}. */
@@ -234,51 +259,51 @@ final class TraceTable {
 
   /** The trace first seen after slot {@code s}, or {@link #NONE}; visible for tests. */
   int newerThan(int s) {
-    return newer[s];
+    return low(slots[s * SLOT + OLDER_NEWER]);
   }
 
   long hi(int s) {
-    return his[s];
+    return slots[s * SLOT + HI];
   }
 
   long lo(int s) {
-    return los[s];
+    return slots[s * SLOT + LO];
   }
 
   long firstSeen(int s) {
-    return firstSeen[s];
+    return slots[s * SLOT + FIRST_SEEN];
   }
 
   int seenHops(int s) {
-    return seenHops[s];
+    return low(slots[s * SLOT + COUNT_HOPS]);
   }
 
   int spanCount(int s) {
-    return spanCount[s];
+    return high(slots[s * SLOT + COUNT_HOPS]);
   }
 
   int firstNode(int s) {
-    return firstNode[s];
+    return high(slots[s * SLOT + FIRST_LAST]);
   }
 
   int nextNode(int node) {
-    return nextNode[node];
+    return high(nodes[node * NODE + NEXT_SERVICE_HOP]);
   }
 
   long spanId(int node) {
-    return spanIds[node];
+    return nodes[node * NODE + SPAN_ID];
   }
 
   long parentId(int node) {
-    return parentIds[node];
+    return nodes[node * NODE + PARENT_ID];
   }
 
   int hop(int node) {
-    return hops[node];
+    return (byte) low(nodes[node * NODE + NEXT_SERVICE_HOP]);
   }
 
   int service(int node) {
-    return services[node];
+    return low(nodes[node * NODE + NEXT_SERVICE_HOP]) >> 8;
   }
 
   /** Service names of slot {@code s} kept as strings (not interned); null when none and not {@code create}. */
@@ -297,66 +322,55 @@ final class TraceTable {
    */
   boolean shrinkIfSparse() {
     int slotTarget = Math.min(maxTraces, Math.max(minSlots, Sizes.atLeast(2L * size)));
-    int nodeTarget = Math.max(MIN_NODES, Sizes.atLeast(2L * nodes));
-    boolean slotsSparse = size <= his.length / 4 && slotTarget < his.length;
-    boolean nodesSparse = nodes <= spanIds.length / 4 && nodeTarget < spanIds.length;
+    int nodeTarget = Math.min(MAX_NODES, Math.max(MIN_NODES, Sizes.atLeast(2L * liveNodes)));
+    boolean slotsSparse = size <= slotCapacity() / 4 && slotTarget < slotCapacity();
+    boolean nodesSparse = liveNodes <= nodeCapacity() / 4 && nodeTarget < nodeCapacity();
     if (!slotsSparse && !nodesSparse) {
       return false;
     }
-    int slotCap = slotsSparse ? slotTarget : his.length;
-    int nodeCap = nodesSparse ? nodeTarget : spanIds.length;
-    long[] oHis = his;
-    long[] oLos = los;
-    long[] oFirstSeen = firstSeen;
-    int[] oSeenHops = seenHops;
-    int[] oSpanCount = spanCount;
-    int[] oFirstNode = firstNode;
-    int[] oNewer = newer;
-    long[] oSpanIds = spanIds;
-    long[] oParentIds = parentIds;
-    byte[] oHops = hops;
-    int[] oServices = services;
-    int[] oNextNode = nextNode;
-    Map<Integer, List<String>> oOverflow = overflow;
-    allocateSlots(slotCap);
-    allocateNodes(nodeCap);
+    int slotCap = slotsSparse ? slotTarget : slotCapacity();
+    int nodeCap = nodesSparse ? nodeTarget : nodeCapacity();
+    long[] oldSlots = slots;
+    long[] oldNodes = nodes;
+    Map<Integer, List<String>> oldOverflow = overflow;
+    slots = new long[slotCap * SLOT];
+    nodes = new long[nodeCap * NODE];
     overflow = new HashMap<>();
     index = new LongPairIndex(slotCap, seed);
     int j = 0;
     int k = 0;
-    for (int s = oldest; s != NONE; s = oNewer[s], j++) {
-      his[j] = oHis[s];
-      los[j] = oLos[s];
-      firstSeen[j] = oFirstSeen[s];
-      seenHops[j] = oSeenHops[s];
-      spanCount[j] = oSpanCount[s];
-      older[j] = j - 1;
-      newer[j] = NONE;
+    for (int s = oldest; s != NONE; s = low(oldSlots[s * SLOT + OLDER_NEWER]), j++) {
+      int from = s * SLOT;
+      int to = j * SLOT;
+      slots[to + HI] = oldSlots[from + HI];
+      slots[to + LO] = oldSlots[from + LO];
+      slots[to + FIRST_SEEN] = oldSlots[from + FIRST_SEEN];
+      slots[to + COUNT_HOPS] = oldSlots[from + COUNT_HOPS];
+      slots[to + OLDER_NEWER] = pack(j - 1, NONE);
       if (j > 0) {
-        newer[j - 1] = j;
+        setNewer(j - 1, j);
       }
-      firstNode[j] = NONE;
-      lastNode[j] = NONE;
-      for (int n = oFirstNode[s]; n != NONE; n = oNextNode[n], k++) {
-        spanIds[k] = oSpanIds[n];
-        parentIds[k] = oParentIds[n];
-        hops[k] = oHops[n];
-        services[k] = oServices[n];
-        nextNode[k] = NONE;
-        if (lastNode[j] != NONE) {
-          nextNode[lastNode[j]] = k;
+      int first = NONE;
+      int last = NONE;
+      for (int n = high(oldSlots[from + FIRST_LAST]); n != NONE; n = high(oldNodes[n * NODE + NEXT_SERVICE_HOP]), k++) {
+        nodes[k * NODE + SPAN_ID] = oldNodes[n * NODE + SPAN_ID];
+        nodes[k * NODE + PARENT_ID] = oldNodes[n * NODE + PARENT_ID];
+        nodes[k * NODE + NEXT_SERVICE_HOP] = withHigh(oldNodes[n * NODE + NEXT_SERVICE_HOP], NONE);
+        if (last != NONE) {
+          setNext(last, k);
         } else {
-          firstNode[j] = k;
+          first = k;
         }
-        lastNode[j] = k;
+        last = k;
       }
-      if (!oOverflow.isEmpty()) {
-        List<String> names = oOverflow.get(s);
+      slots[to + FIRST_LAST] = pack(first, last);
+      if (!oldOverflow.isEmpty()) {
+        List<String> names = oldOverflow.get(s);
         if (names != null) {
           overflow.put(j, names);
         }
       }
-      index.insert(j, his, los);
+      index.insert(j, slots, SLOT);
     }
     oldest = size == 0 ? NONE : 0;
     newest = size - 1;

@@ -2,8 +2,10 @@ package io.goblinos.gateway.tracing.internal;
 
 /**
  * An open-addressing (linear probing) index from a 128-bit key, two longs {@code (hi, lo)}, to a small int id. The
- * keys themselves live in the owner's arrays ({@code his[id]}, {@code los[id]}), passed to every call, so the index
- * is one {@code long[]} kept at most half full. Removal shifts later entries back (no tombstones). The hash is seeded
+ * keys themselves live in the owner's array of records, passed to every call with the record's length in longs
+ * ({@code stride}): id's key is {@code keys[id * stride]} (hi) and {@code keys[id * stride + 1]} (lo), next to the
+ * rest of the owner's record, so that reading the key and then the record is one cache miss rather than one per
+ * array. The index itself is one {@code long[]} kept at most half full. Removal shifts later entries back (no tombstones). The hash is seeded
  * so that chosen trace ids cannot pile up in one run of the table. The table's length is a power of two less
  * {@link Sizes#SLACK}, so that a large one does not spill into one more G1 heap region for its array header; a hash
  * is mapped onto it by multiplication. Used for trace ids by tail_sampling (pending traces, decision caches) and
@@ -11,7 +13,7 @@ package io.goblinos.gateway.tracing.internal;
  *
  * <p>An entry is {@code id + 1} (0 = empty) in its low 32 bits and the low 32 bits of the key's hash above them. The
  * tables are large and probed at random (fresh trace ids mostly miss), so each read of the owner's key arrays is a
- * cache miss (two: one per array). With the hash in the entry, a probe reads the keys only when 32 bits of hash
+ * cache miss. With the hash in the entry, a probe reads the keys only when 32 bits of hash
  * match (nearly always the key itself), and neither removal's backward shift nor growth reads any key: an entry's
  * home follows from its own bits.
  */
@@ -70,7 +72,7 @@ public final class LongPairIndex {
   }
 
   /** The id whose key is {@code (hi, lo)}, or -1. */
-  public int find(long hi, long lo, long[] his, long[] los) {
+  public int find(long hi, long lo, long[] keys, int stride) {
     long[] t = table;
     long h = hash(hi, lo);
     int i = home(h, t.length);
@@ -81,7 +83,8 @@ public final class LongPairIndex {
       }
       if (e >>> 32 == h) {
         int id = (int) (e & ID_BITS) - 1;
-        if (his[id] == hi && los[id] == lo) {
+        int at = id * stride;
+        if (keys[at] == hi && keys[at + 1] == lo) {
           return id;
         }
       }
@@ -92,17 +95,17 @@ public final class LongPairIndex {
   }
 
   /**
-   * Adds {@code id} (at most {@code Integer.MAX_VALUE - 1}), whose key the caller has already stored in
-   * {@code his[id]}, {@code los[id]} and is absent.
+   * Adds {@code id} (at most {@code Integer.MAX_VALUE - 1}), whose key the caller has already stored in its record of
+   * {@code keys} and is absent.
    */
-  public void insert(int id, long[] his, long[] los) {
+  public void insert(int id, long[] keys, int stride) {
     if (id < 0 || id == Integer.MAX_VALUE) {
       throw new IllegalArgumentException("id was " + id + " but it must be in [0, " + (Integer.MAX_VALUE - 1) + "]");
     }
     if (2L * (size + 1) > table.length && table.length < Sizes.MAX) {
       rebuild(Sizes.grow(table.length));
     }
-    place(hash(his[id], los[id]) << 32 | (id + 1));
+    place(hash(keys[id * stride], keys[id * stride + 1]) << 32 | (id + 1));
     size++;
   }
 
@@ -128,11 +131,11 @@ public final class LongPairIndex {
     }
   }
 
-  /** Removes {@code id}, which must be present; its key must still be in {@code his[id]}, {@code los[id]}. */
-  public void remove(int id, long[] his, long[] los) {
+  /** Removes {@code id}, which must be present; its key must still be in its record of {@code keys}. */
+  public void remove(int id, long[] keys, int stride) {
     long[] t = table;
     int len = t.length;
-    long wanted = hash(his[id], los[id]) << 32 | (id + 1);
+    long wanted = hash(keys[id * stride], keys[id * stride + 1]) << 32 | (id + 1);
     int i = home(wanted >>> 32, len);
     while (t[i] != wanted) {
       if (t[i] == 0) {

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The most recent trace ids, at most {@code max} of them: adding one more forgets the oldest (insertion order, FIFO;
- * adding an id already present changes nothing). A ring of {@code (hi, lo)} pairs, grown up to {@code max}, plus a
+ * adding an id already present changes nothing). A ring of {@code (hi, lo)} pairs (side by side in one array), grown
+ * up to {@code max}, plus a
  * {@link LongPairIndex} over ring positions: about 32 bytes per id and no object per id. {@code max} 0 keeps nothing.
  * Used for trace_coverage's judged traces and tail_sampling's decision caches. Not thread-safe.
  */
@@ -13,8 +14,8 @@ public final class RecentTraceIds {
 
   private final int max;
   private final LongPairIndex index;
-  private long[] his;
-  private long[] los;
+  /** The ring: position i's id is {@code ids[2 * i]} (hi), {@code ids[2 * i + 1]} (lo). */
+  private long[] ids;
   private int head;
   private int size;
 
@@ -24,8 +25,7 @@ public final class RecentTraceIds {
     }
     this.max = max;
     int initial = Math.min(max, INITIAL);
-    this.his = new long[initial];
-    this.los = new long[initial];
+    this.ids = new long[2 * initial];
     this.index = new LongPairIndex(initial, seed);
   }
 
@@ -34,7 +34,7 @@ public final class RecentTraceIds {
   }
 
   public boolean contains(long hi, long lo) {
-    return size > 0 && index.find(hi, lo, his, los) >= 0;
+    return size > 0 && index.find(hi, lo, ids, 2) >= 0;
   }
 
   /** Adds the id unless present; returns whether it was added. */
@@ -44,22 +44,22 @@ public final class RecentTraceIds {
     }
     if (size == max) {
       // full: the ring has its final length max; forget the oldest
-      index.remove(head, his, los);
+      index.remove(head, ids, 2);
       head = head + 1 == max ? 0 : head + 1;
       size--;
-    } else if (size == his.length) {
+    } else if (size == ids.length / 2) {
       // never full before, so nothing was forgotten yet: head is 0 and the ring is not wrapped
-      int length = Math.min(max, Sizes.grow(his.length));
-      his = Arrays.copyOf(his, length);
-      los = Arrays.copyOf(los, length);
+      int length = Math.min(max, Sizes.grow(ids.length / 2));
+      ids = Arrays.copyOf(ids, 2 * length);
     }
+    int capacity = ids.length / 2;
     int pos = head + size;
-    if (pos >= his.length) {
-      pos -= his.length;
+    if (pos >= capacity) {
+      pos -= capacity;
     }
-    his[pos] = hi;
-    los[pos] = lo;
-    index.insert(pos, his, los);
+    ids[2 * pos] = hi;
+    ids[2 * pos + 1] = lo;
+    index.insert(pos, ids, 2);
     size++;
     return true;
   }

@@ -16,15 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The pending traces of one shard of the trace-id space, in compact form: per trace a slot in parallel primitive
- * arrays (id, first-seen time, span count, time range, status codes seen, first and last frame) and its spans as
+ * The pending traces of one shard of the trace-id space, in compact form: per trace a slot, a record in one primitive
+ * array (id, first-seen time, span count, bytes, time range, status codes seen, first and last frame), and its spans as
  * protobuf bytes in the shard's {@link FrameLog}, chained newest to oldest. Resources and scopes are interned per
  * shard, so a frame stores only a small origin id; an origin is dropped once the log holds no live frame that uses
  * it (swept when the log frees chunks). No protobuf objects are kept while a trace waits (the default policies decide
  * from the slot alone); a kept trace's span bytes are copied to {@link KeptSpans}, and decoded when they leave.
  *
  * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
- * the shard is over its trace or byte budget (decided early). Every method runs under {@link #lock}.
+ * the shard is over its trace or byte budget (decided early). Every method runs under {@link #lock}, except
+ * {@link #pending()} and {@link #pendingBytes()}, which a gauge reads.
  */
 final class Shard {
   private static final int INITIAL_SLOTS = 256;
@@ -62,23 +63,30 @@ final class Shard {
   final RecentTraceIds notSampledCache;
 
   private int capacity;
-  private long[] high;
-  private long[] low;
-  private long[] firstSeen;
-  private long[] minStart;
-  private long[] maxEnd;
-  private int[] spanCount;
-  private int[] traceBytes;
-  private byte[] flags;
-  private long[] firstRef;
-  private long[] lastRef;
+  /**
+   * One record of {@value #SLOT} longs per slot: the trace id, its frames, time range, span count, bytes, flags and
+   * first-seen time side by side, so that adding a span to a trace or deciding it reads one or two cache lines rather
+   * than one per field (the slots of 100,000 pending traces are far larger than the CPU caches).
+   */
+  private long[] slots;
+  private static final int SLOT = 10;
+  private static final int HI = 0;
+  private static final int LO = 1;
+  private static final int LAST_REF = 2;
+  private static final int FIRST_REF = 3;
+  private static final int MIN_START = 4;
+  private static final int MAX_END = 5;
+  private static final int SPAN_COUNT = 6;
+  private static final int TRACE_BYTES = 7;
+  private static final int FLAGS = 8;
+  private static final int FIRST_SEEN = 9;
   private int[] freeSlots;
   private int freeCount;
   private int nextUnused;
   private int[] fifo;
   private int fifoHead;
   private int fifoSize;
-  /** The slot of each pending trace id (keys in {@link #high} and {@link #low}). */
+  /** The slot of each pending trace id (keys in the slot records). */
   private final LongPairIndex index;
   private final FrameLog log;
   private final long[] heldDelta = new long[1];
@@ -101,7 +109,16 @@ final class Shard {
   private int[] freeOriginIds = new int[16];
   private int freeOriginCount;
 
-  private volatile int pending;
+  /** Pending traces of this shard; written under the lock, read without it by the gauge (an int: never torn). */
+  private int pending;
+  /**
+   * Traces this shard added (positive) or released (negative) since it last added them to {@link Budget#traces}
+   * ({@link #commitBudget}, at the end of each request's spans and of each decision pass): one atomic update per
+   * pass instead of two per trace on a counter every event loop writes. Other shards see this shard's traces that late,
+   * so the total can pass {@code num_traces} by the traces of the passes under way (a request's traces at most, per
+   * thread).
+   */
+  private int uncommittedTraces;
   private volatile long pendingBytes;
 
   /** An interned resource + scope, with the ref of the newest frame that uses it. */
@@ -153,7 +170,7 @@ final class Shard {
   void add(long hi, long lo, Span span, byte[] wire, long wireRange, byte[] wireExtra, SpanGroups.Origin origin,
            long now, SpanGroups late) {
     // a request's spans of one trace usually come one after another: one table probe for the run of them
-    int slot = memoSlot >= 0 && hi == memoHigh && lo == memoLow ? memoSlot : index.find(hi, lo, high, low);
+    int slot = memoSlot >= 0 && hi == memoHigh && lo == memoLow ? memoSlot : index.find(hi, lo, slots, SLOT);
     if (slot < 0) {
       if (sampledCache.contains(hi, lo)) {
         late.add(origin, span);
@@ -164,7 +181,7 @@ final class Shard {
         sink.lateSpan(false);
         return;
       }
-      while (budget.traces.get() >= maxTraces && pending > 0) {
+      while (budget.traces.get() + uncommittedTraces >= maxTraces && pending > 0) {
         sink.evictedEarly();
         decideHead(now);
       }
@@ -173,7 +190,9 @@ final class Shard {
     memoHigh = hi;
     memoLow = lo;
     memoSlot = slot;
-    if ((flags[slot] & FLAG_TOO_LARGE) != 0) {
+    int at = slot * SLOT;
+    long[] r = slots;
+    if ((r[at + FLAGS] & FLAG_TOO_LARGE) != 0) {
       return; // the trace is already marked for dropping; its spans are not stored
     }
     Origin o;
@@ -188,33 +207,34 @@ final class Shard {
     long ref;
     if (wire != null && wireRange >= 0) {
       size = (int) wireRange + (wireExtra == null ? 0 : wireExtra.length);
-      ref = log.append(lastRef[slot], o.id, wire, (int) (wireRange >>> 32), (int) wireRange, wireExtra, heldDelta);
+      ref = log.append(r[at + LAST_REF], o.id, wire, (int) (wireRange >>> 32), (int) wireRange, wireExtra, heldDelta);
     } else {
       size = span.getSerializedSize();
-      ref = log.append(lastRef[slot], o.id, span, size, heldDelta);
+      ref = log.append(r[at + LAST_REF], o.id, span, size, heldDelta);
     }
     if (heldDelta[0] != 0) {
       addBytes(heldDelta[0]);
     }
     o.lastRef = ref;
-    if (firstRef[slot] == FrameLog.NONE) {
-      firstRef[slot] = ref;
+    if (r[at + FIRST_REF] == FrameLog.NONE) {
+      r[at + FIRST_REF] = ref;
     }
-    lastRef[slot] = ref;
-    traceBytes[slot] += FrameLog.frameBytes(o.id, size);
-    spanCount[slot]++;
+    r[at + LAST_REF] = ref;
+    long traceBytes = r[at + TRACE_BYTES] + FrameLog.frameBytes(o.id, size);
+    r[at + TRACE_BYTES] = traceBytes;
+    r[at + SPAN_COUNT]++;
     long start = span.getStartTimeUnixNano();
     long end = span.getEndTimeUnixNano();
-    if (start != 0 && Long.compareUnsigned(start, minStart[slot]) < 0) {
-      minStart[slot] = start;
+    if (start != 0 && Long.compareUnsigned(start, r[at + MIN_START]) < 0) {
+      r[at + MIN_START] = start;
     }
-    if (end != 0 && Long.compareUnsigned(end, maxEnd[slot]) > 0) {
-      maxEnd[slot] = end;
+    if (end != 0 && Long.compareUnsigned(end, r[at + MAX_END]) > 0) {
+      r[at + MAX_END] = end;
     }
-    flags[slot] |= (byte) (1 << Math.min(span.getStatus().getCodeValue(), 6));
-    if (maxTraceBytes > 0 && traceBytes[slot] > maxTraceBytes) {
+    r[at + FLAGS] |= 1 << Math.min(span.getStatus().getCodeValue(), 6);
+    if (maxTraceBytes > 0 && traceBytes > maxTraceBytes) {
       sink.tooLarge();
-      flags[slot] |= (byte) FLAG_TOO_LARGE; // no more of its spans are stored; the log frees its frames in turn
+      r[at + FLAGS] |= FLAG_TOO_LARGE; // no more of its spans are stored; the log frees its frames in turn
     }
     while (budget.bytes.get() > maxBytes && pending > 1) {
       sink.evictedEarly();
@@ -225,10 +245,11 @@ final class Shard {
   /** Decides, oldest first, up to {@code budget} traces first seen at or before {@code dueBefore}. */
   int decideDue(long dueBefore, long now, int budget) {
     int n = 0;
-    while (fifoSize > 0 && n < budget && firstSeen[fifo[fifoHead]] - dueBefore <= 0) {
+    while (fifoSize > 0 && n < budget && slots[fifo[fifoHead] * SLOT + FIRST_SEEN] - dueBefore <= 0) {
       decideHead(now);
       n++;
     }
+    commitBudget();
     return n;
   }
 
@@ -238,22 +259,24 @@ final class Shard {
       if (drop) {
         int slot = popHead();
         sink.droppedUnevaluated();
-        notSampledCache.add(high[slot], low[slot]);
+        notSampledCache.add(slots[slot * SLOT + HI], slots[slot * SLOT + LO]);
         release(slot);
       } else {
         decideHead(now);
       }
     }
     releaseDeadFrames();
+    commitBudget();
   }
 
   private void decideHead(long now) {
     int slot = popHead();
-    long hi = high[slot];
-    long lo = low[slot];
+    int at = slot * SLOT;
+    long hi = slots[at + HI];
+    long lo = slots[at + LO];
     Decision d;
     SlotView view = new SlotView(slot);
-    if ((flags[slot] & FLAG_TOO_LARGE) != 0) {
+    if ((slots[at + FLAGS] & FLAG_TOO_LARGE) != 0) {
       sink.droppedUnevaluated();
       d = Decision.DROPPED;
     } else {
@@ -261,7 +284,8 @@ final class Shard {
     }
     if (d == Decision.SAMPLED) {
       // as bytes: decoded when they leave, with the other kept spans of their batch
-      kept.append(log, log.chain(lastRef[slot], spanCount[slot]), id -> originById.get(id).origin, now);
+      kept.append(log, log.chain(slots[at + LAST_REF], (int) slots[at + SPAN_COUNT]), id -> originById.get(id).origin,
+          now);
       sampledCache.add(hi, lo);
     } else {
       notSampledCache.add(hi, lo);
@@ -287,27 +311,37 @@ final class Shard {
       }
       slot = nextUnused++;
     }
-    high[slot] = hi;
-    low[slot] = lo;
-    firstSeen[slot] = now;
-    minStart[slot] = -1L; // unsigned max
-    maxEnd[slot] = 0;
-    spanCount[slot] = 0;
-    traceBytes[slot] = 0;
-    flags[slot] = 0;
-    firstRef[slot] = FrameLog.NONE;
-    lastRef[slot] = FrameLog.NONE;
-    index.insert(slot, high, low);
+    int at = slot * SLOT;
+    long[] r = slots;
+    r[at + HI] = hi;
+    r[at + LO] = lo;
+    r[at + LAST_REF] = FrameLog.NONE;
+    r[at + FIRST_REF] = FrameLog.NONE;
+    r[at + MIN_START] = -1L; // unsigned max
+    r[at + MAX_END] = 0;
+    r[at + SPAN_COUNT] = 0;
+    r[at + TRACE_BYTES] = 0;
+    r[at + FLAGS] = 0;
+    r[at + FIRST_SEEN] = now;
+    index.insert(slot, r, SLOT);
     fifo[(fifoHead + fifoSize) % capacity] = slot;
     fifoSize++;
     pending++;
-    budget.traces.incrementAndGet();
+    uncommittedTraces++;
     return slot;
   }
 
+  /** Adds the traces added and released since the last call to the shared count. Requires the lock. */
+  void commitBudget() {
+    if (uncommittedTraces != 0) {
+      budget.traces.addAndGet(uncommittedTraces);
+      uncommittedTraces = 0;
+    }
+  }
+
   /**
-   * Starts a request's spans: forgets the previous request's remembered trace and origin (the origin is looked up
-   * again, once per request that uses it).
+   * Starts a request's spans (end them with {@link #commitBudget}): forgets the previous request's remembered trace
+   * and origin (the origin is looked up again, once per request that uses it).
    */
   void beginBatch() {
     memoSlot = -1;
@@ -323,10 +357,10 @@ final class Shard {
       memoHigh = 0;
       memoLow = 0;
     }
-    index.remove(slot, high, low);
+    index.remove(slot, slots, SLOT);
     freeSlots[freeCount++] = slot;
     pending--;
-    budget.traces.decrementAndGet();
+    uncommittedTraces--;
   }
 
   /**
@@ -335,7 +369,7 @@ final class Shard {
    * swept no more often than chunks are freed, so one may stay interned, and counted, until the next chunk goes.
    */
   private void releaseDeadFrames() {
-    long oldestLive = fifoSize > 0 ? firstRef[fifo[fifoHead]] : FrameLog.NONE;
+    long oldestLive = fifoSize > 0 ? slots[fifo[fifoHead] * SLOT + FIRST_REF] : FrameLog.NONE;
     long freed = log.releaseBefore(oldestLive);
     if (freed != 0) {
       addBytes(-freed);
@@ -387,32 +421,14 @@ final class Shard {
 
   private void allocate(int cap) {
     capacity = cap;
-    high = new long[cap];
-    low = new long[cap];
-    firstSeen = new long[cap];
-    minStart = new long[cap];
-    maxEnd = new long[cap];
-    spanCount = new int[cap];
-    traceBytes = new int[cap];
-    flags = new byte[cap];
-    firstRef = new long[cap];
-    lastRef = new long[cap];
+    slots = new long[cap * SLOT];
     freeSlots = new int[cap];
     fifo = new int[cap];
   }
 
   private void grow() {
     int cap = (int) Math.min(maxTraces, Math.max(capacity + 1L, capacity * 2L));
-    high = Arrays.copyOf(high, cap);
-    low = Arrays.copyOf(low, cap);
-    firstSeen = Arrays.copyOf(firstSeen, cap);
-    minStart = Arrays.copyOf(minStart, cap);
-    maxEnd = Arrays.copyOf(maxEnd, cap);
-    spanCount = Arrays.copyOf(spanCount, cap);
-    traceBytes = Arrays.copyOf(traceBytes, cap);
-    flags = Arrays.copyOf(flags, cap);
-    firstRef = Arrays.copyOf(firstRef, cap);
-    lastRef = Arrays.copyOf(lastRef, cap);
+    slots = Arrays.copyOf(slots, cap * SLOT);
     freeSlots = Arrays.copyOf(freeSlots, cap);
     int[] f = new int[cap];
     for (int i = 0; i < fifoSize; i++) {
@@ -425,7 +441,7 @@ final class Shard {
 
   /** Approximate heap held by this shard's bookkeeping (not counting span bytes and origins). */
   long overheadBytes() {
-    return capacity * (7L * 8 + 2 * 4 + 1 + 4 + 4) + index.tableBytes();
+    return capacity * (SLOT * 8L + 4 + 4) + index.tableBytes();
   }
 
   /** A pending trace seen by policies; spans decoded on first use. Valid only under the lock, before release. */
@@ -442,7 +458,7 @@ final class Shard {
       if (spans != null) {
         return;
       }
-      long[] refs = log.chain(lastRef[slot], spanCount[slot]);
+      long[] refs = log.chain(slots[slot * SLOT + LAST_REF], spanCount());
       spans = new ArrayList<>(refs.length);
       resources = new ArrayList<>(refs.length);
       for (long ref : refs) {
@@ -453,19 +469,19 @@ final class Shard {
 
     @Override
     public long traceIdHigh() {
-      return high[slot];
+      return slots[slot * SLOT + HI];
     }
 
     @Override
     public long traceIdLow() {
-      return low[slot];
+      return slots[slot * SLOT + LO];
     }
 
     @Override
     public byte[] traceIdBytes() {
       byte[] b = new byte[16];
-      long h = high[slot];
-      long l = low[slot];
+      long h = traceIdHigh();
+      long l = traceIdLow();
       for (int i = 0; i < 8; i++) {
         b[i] = (byte) (h >>> (56 - 8 * i));
         b[8 + i] = (byte) (l >>> (56 - 8 * i));
@@ -475,24 +491,24 @@ final class Shard {
 
     @Override
     public int spanCount() {
-      return spanCount[slot];
+      return (int) slots[slot * SLOT + SPAN_COUNT];
     }
 
     @Override
     public long durationNanos() {
-      long s = minStart[slot];
-      long e = maxEnd[slot];
+      long s = slots[slot * SLOT + MIN_START];
+      long e = slots[slot * SLOT + MAX_END];
       return e == 0 || s == -1L || Long.compareUnsigned(e, s) < 0 ? 0 : e - s;
     }
 
     @Override
     public boolean hasStatus(Status.StatusCode code) {
-      return (flags[slot] & (1 << code.getNumber())) != 0;
+      return (slots[slot * SLOT + FLAGS] & (1 << code.getNumber())) != 0;
     }
 
     @Override
     public long sizeBytes() {
-      return traceBytes[slot];
+      return slots[slot * SLOT + TRACE_BYTES];
     }
 
     @Override

@@ -48,6 +48,8 @@ public record TailSamplingConfig(
 
   public static final Duration DEFAULT_DECISION_WAIT = Duration.ofSeconds(30);
   public static final int DEFAULT_NUM_TRACES = 50_000;
+  /** The most {@code num_traces} accepted (a shard's slot records must fit one Java array). */
+  public static final int MAX_NUM_TRACES = 200_000_000;
   public static final long DEFAULT_MAX_PENDING_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_SHARDS = 16;
   static final Duration MAX_DEFAULT_TICK = Duration.ofMillis(250);
@@ -60,7 +62,8 @@ public record TailSamplingConfig(
 
   static TailSamplingConfig parse(ConfigNode node) {
     Duration wait = node.duration("decision_wait", DEFAULT_DECISION_WAIT, Duration.ofMillis(1));
-    int numTraces = node.integer("num_traces", DEFAULT_NUM_TRACES, 1, Integer.MAX_VALUE / 4);
+    // a shard keeps its slots in one long[] of Shard.SLOT longs per trace: at most MAX_NUM_TRACES of them
+    int numTraces = node.integer("num_traces", DEFAULT_NUM_TRACES, 1, MAX_NUM_TRACES);
     int expected = node.integer("expected_new_traces_per_sec", 0, 0, Integer.MAX_VALUE);
     ConfigNode cache = node.child("decision_cache");
     int sampled = cache.integer("sampled_cache_size", numTraces, 0, Integer.MAX_VALUE / 4);

@@ -290,6 +290,7 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
               wire == null ? null : wire.extra(j), origins[j], now, late);
         }
       } finally {
+        shard.commitBudget();
         shard.lock.unlock();
       }
     }

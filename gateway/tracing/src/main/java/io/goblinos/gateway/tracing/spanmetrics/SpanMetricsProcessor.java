@@ -7,7 +7,7 @@ import io.goblinos.gateway.api.consumer.Consumer;
 import io.goblinos.gateway.api.signal.Signal;
 import io.goblinos.gateway.tracing.internal.LabelGuard;
 import io.goblinos.gateway.tracing.internal.Otlp;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
@@ -84,19 +83,27 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
   private volatile boolean warnedNoPipeline;
   private Future<Void> shutdownFuture;
 
+  /**
+   * One latency series: the Micrometer Timer that Prometheus scrapes, and the per-bucket counts, sum and count that
+   * the OTLP push reads. Striped adders: the event loops record into the same series without sharing a cache line.
+   */
   private static final class HistogramSeries {
     final Timer timer;
-    final AtomicLongArray buckets;
+    final LongAdder[] buckets;
     final DoubleAdder sum = new DoubleAdder();
     final LongAdder count = new LongAdder();
 
     HistogramSeries(Timer timer, int buckets) {
       this.timer = timer;
-      this.buckets = new AtomicLongArray(buckets);
+      this.buckets = new LongAdder[buckets];
+      for (int i = 0; i < buckets; i++) {
+        this.buckets[i] = new LongAdder();
+      }
     }
   }
 
-  private record CounterSeries(Counter counter, LongAdder value) {}
+  /** One counter series: counted once, in {@code value}, which both Prometheus (a FunctionCounter) and OTLP read. */
+  private record CounterSeries(LongAdder value) {}
 
   public SpanMetricsProcessor(ComponentContext context, SpanMetricsConfig config,
                               Consumer<ExportTraceServiceRequest> next) {
@@ -252,14 +259,16 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
     CounterSeries s = byValues.get(values);
     if (s == null) {
       s = byValues.computeIfAbsent(values, v -> {
-        Counter.Builder b = Counter.builder(metric).tag(label, v.get(0));
+        LongAdder value = new LongAdder();
+        FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(metric, value, LongAdder::sum)
+            .tag(label, v.get(0));
         for (int i = 0; i < dimensionLabels.size(); i++) {
           b.tag(dimensionLabels.get(i), v.get(i + 1));
         }
-        return new CounterSeries(b.description(describe(metric)).register(registry), new LongAdder());
+        b.description(describe(metric)).register(registry);
+        return new CounterSeries(value);
       });
     }
-    s.counter().increment();
     s.value().increment();
   }
 
@@ -289,7 +298,7 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
     while (b < bounds.length && seconds > bounds[b]) {
       b++;
     }
-    s.buckets.incrementAndGet(b);
+    s.buckets[b].increment();
     s.sum.add(seconds);
     s.count.increment();
   }
@@ -330,8 +339,8 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
         for (double bound : bounds) {
           p.addExplicitBounds(bound);
         }
-        for (int i = 0; i < s.buckets.length(); i++) {
-          p.addBucketCounts(s.buckets.get(i));
+        for (LongAdder bucket : s.buckets) {
+          p.addBucketCounts(bucket.sum());
         }
         h.addDataPoints(p);
       });

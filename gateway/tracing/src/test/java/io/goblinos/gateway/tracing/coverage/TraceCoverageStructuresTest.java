@@ -28,10 +28,24 @@ class TraceCoverageStructuresTest {
     assertThat(Sizes.atLeast(Long.MAX_VALUE)).isEqualTo(Sizes.MAX);
   }
 
-  /** Keys kept the way the owners keep them: in arrays indexed by id. */
+  /** Keys kept the way the owners keep them: at the start of each id's record, here of three longs. */
   private static final class Keys {
-    final long[] his = new long[64];
-    final long[] los = new long[64];
+    static final int STRIDE = 3;
+    final long[] records = new long[64 * STRIDE];
+
+    void set(int id, long hi, long lo) {
+      records[id * STRIDE] = hi;
+      records[id * STRIDE + 1] = lo;
+      records[id * STRIDE + 2] = -1; // the rest of the record: never read as a key
+    }
+
+    long hi(int id) {
+      return records[id * STRIDE];
+    }
+
+    long lo(int id) {
+      return records[id * STRIDE + 1];
+    }
   }
 
   @Test
@@ -53,33 +67,31 @@ class TraceCoverageStructuresTest {
     keys.add(1, atZero.get(0));
     keys.add(atZero.get(1));
     for (int id = 0; id < keys.size(); id++) {
-      k.his[id] = keys.get(id)[0];
-      k.los[id] = keys.get(id)[1];
-      index.insert(id, k.his, k.los);
+      k.set(id, keys.get(id)[0], keys.get(id)[1]);
+      index.insert(id, k.records, Keys.STRIDE);
     }
     assertThat(index.tableLength()).isEqualTo(16);
     for (int id = 0; id < keys.size(); id++) {
-      assertThat(index.find(k.his[id], k.los[id], k.his, k.los)).isEqualTo(id);
+      assertThat(index.find(k.hi(id), k.lo(id), k.records, Keys.STRIDE)).isEqualTo(id);
     }
-    assertThat(index.find(12345, 678, k.his, k.los)).isEqualTo(-1);
+    assertThat(index.find(12345, 678, k.records, Keys.STRIDE)).isEqualTo(-1);
     // removing entries from the middle of the run must shift the rest back, across the wrap
     for (int id : new int[] {2, 0, 5}) {
-      index.remove(id, k.his, k.los);
-      assertThat(index.find(k.his[id], k.los[id], k.his, k.los)).isEqualTo(-1);
+      index.remove(id, k.records, Keys.STRIDE);
+      assertThat(index.find(k.hi(id), k.lo(id), k.records, Keys.STRIDE)).isEqualTo(-1);
     }
     for (int id : new int[] {1, 3, 4, 6, 7}) {
-      assertThat(index.find(k.his[id], k.los[id], k.his, k.los)).as("id %d", id).isEqualTo(id);
+      assertThat(index.find(k.hi(id), k.lo(id), k.records, Keys.STRIDE)).as("id %d", id).isEqualTo(id);
     }
     assertThat(index.size()).isEqualTo(5);
-    assertThatThrownBy(() -> index.remove(0, k.his, k.los)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> index.remove(0, k.records, Keys.STRIDE)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void indexAgreesWithAHashMapUnderRandomInsertsAndRemoves() {
     Random random = new Random(7);
     int ids = 3000;
-    long[] his = new long[ids];
-    long[] los = new long[ids];
+    long[] keys = new long[2 * ids]; // id's key at 2 * id (hi) and 2 * id + 1 (lo), as RecentTraceIds keeps them
     LongPairIndex index = new LongPairIndex(4, SEED); // grows several times
     Map<Long, Integer> model = new HashMap<>(); // key (hi of a small pool, lo = hi * 31) -> id
     List<Integer> freeIds = new ArrayList<>();
@@ -90,21 +102,21 @@ class TraceCoverageStructuresTest {
       long hi = random.nextInt(4000);
       long lo = hi * 31;
       Integer id = model.get(hi);
-      assertThat(index.find(hi, lo, his, los)).isEqualTo(id == null ? -1 : id);
+      assertThat(index.find(hi, lo, keys, 2)).isEqualTo(id == null ? -1 : id);
       if (id == null && !freeIds.isEmpty() && random.nextInt(3) > 0) {
         int fresh = freeIds.remove(freeIds.size() - 1);
-        his[fresh] = hi;
-        los[fresh] = lo;
-        index.insert(fresh, his, los);
+        keys[2 * fresh] = hi;
+        keys[2 * fresh + 1] = lo;
+        index.insert(fresh, keys, 2);
         model.put(hi, fresh);
       } else if (id != null) {
-        index.remove(id, his, los);
+        index.remove(id, keys, 2);
         model.remove(hi);
         freeIds.add(id);
       }
       assertThat(index.size()).isEqualTo(model.size());
     }
-    model.forEach((hi, id) -> assertThat(index.find(hi, hi * 31, his, los)).isEqualTo(id));
+    model.forEach((hi, id) -> assertThat(index.find(hi, hi * 31, keys, 2)).isEqualTo(id));
     assertThat(index.tableLength()).isGreaterThanOrEqualTo(2 * model.size());
   }
 
