@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Where the attributes {@code cost} reads and writes are in one span's attribute list, found in one pass: the
  * {@code gen_ai.*} inputs, the goblin id, and the {@code llm.*} keys it sets (a sender may have set them already).
- * Like {@code Otlp.find}, the first attribute of a key counts. Each attribute costs a length check and at most two
- * string comparisons ({@link #slot}), instead of one scan of the list per key read or written.
+ * Like {@code Otlp.find}, the first attribute of a key counts. Each attribute costs a hash probe, and a string
+ * comparison only when the hash matches ({@link #slot}), instead of one scan of the list per key read or written.
  *
  * <p>One instance serves the spans of one {@code consume} call in turn ({@link #scan} resets it); not thread-safe.
  */
@@ -37,25 +37,34 @@ final class GenAiAttributes {
     "llm.cost.reported", "llm.cost.discrepancy",
   };
 
-  /** Slots by key length: {@code SLOTS_BY_LENGTH[key.length()]} are the slots whose key has that length. */
-  private static final int[][] SLOTS_BY_LENGTH;
+  /**
+   * The slots by their key's hash: an open-addressing table of {@value #TABLE} entries, {@code SLOT_HASHES[i]} the
+   * hash of the key whose slot is {@code SLOT_AT[i] - 1} (0: empty). A span's attribute keys are mostly the decoder's
+   * shared instances, whose {@code hashCode} is computed once and kept in the string: a key that is none of these
+   * costs a field read and one table probe, and only a matching hash costs a string comparison.
+   */
+  private static final int TABLE = 64;
+  private static final int[] SLOT_HASHES = new int[TABLE];
+  private static final int[] SLOT_AT = new int[TABLE];
 
   static {
-    int max = 0;
-    for (String k : KEYS) {
-      max = Math.max(max, k.length());
-    }
-    int[][] byLength = new int[max + 1][0];
     for (int s = 0; s < KEYS.length; s++) {
-      int[] slots = byLength[KEYS[s].length()];
-      slots = Arrays.copyOf(slots, slots.length + 1);
-      slots[slots.length - 1] = s;
-      byLength[KEYS[s].length()] = slots;
+      int h = KEYS[s].hashCode();
+      int i = home(h);
+      while (SLOT_AT[i] != 0) {
+        i = (i + 1) & (TABLE - 1);
+      }
+      SLOT_HASHES[i] = h;
+      SLOT_AT[i] = s + 1;
     }
-    SLOTS_BY_LENGTH = byLength;
+  }
+
+  private static int home(int hash) {
+    return (hash * 0x9E3779B9) >>> 26; // the top 6 bits: TABLE = 64
   }
 
   private final String goblinKey;
+  private final int goblinHash;
   private final int[] index = new int[KEYS.length];
   private List<KeyValue> attributes = List.of();
   private int goblinIndex = -1;
@@ -63,17 +72,15 @@ final class GenAiAttributes {
   /** @param goblinKey the attribute naming the goblin ({@code goblin_id_attribute}) */
   GenAiAttributes(String goblinKey) {
     this.goblinKey = goblinKey;
+    this.goblinHash = goblinKey.hashCode();
   }
 
   /** The slot of {@code key}, or -1 when {@code cost} neither reads nor writes it. */
   static int slot(String key) {
-    int n = key.length();
-    if (n >= SLOTS_BY_LENGTH.length) {
-      return -1;
-    }
-    for (int s : SLOTS_BY_LENGTH[n]) {
-      if (KEYS[s].equals(key)) {
-        return s;
+    int h = key.hashCode();
+    for (int i = home(h); SLOT_AT[i] != 0; i = (i + 1) & (TABLE - 1)) {
+      if (SLOT_HASHES[i] == h && KEYS[SLOT_AT[i] - 1].equals(key)) {
+        return SLOT_AT[i] - 1;
       }
     }
     return -1;
@@ -90,7 +97,7 @@ final class GenAiAttributes {
       if (s >= 0 && index[s] < 0) {
         index[s] = i;
       }
-      if (goblinIndex < 0 && key.length() == goblinKey.length() && key.equals(goblinKey)) {
+      if (goblinIndex < 0 && key.hashCode() == goblinHash && key.equals(goblinKey)) {
         goblinIndex = i;
       }
     }

@@ -16,9 +16,13 @@ public final class Otlp {
 
   /** The value of {@code key} in {@code attributes}, or null. */
   public static AnyValue find(List<KeyValue> attributes, String key) {
+    // hash first: a decoded key is a shared instance that keeps its hash (LeanSpanDecoder), so most keys cost an int
+    // comparison rather than a string comparison
+    int h = key.hashCode();
     for (int i = 0, n = attributes.size(); i < n; i++) {
       KeyValue kv = attributes.get(i);
-      if (kv.getKey().equals(key)) {
+      String k = kv.getKey();
+      if (k.hashCode() == h && k.equals(key)) {
         return kv.getValue();
       }
     }

@@ -74,6 +74,11 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
   private final double[] bounds;
   private final Duration[] slos;
   private final List<String> dimensionLabels;
+  private static final int PROVIDER_NAME_HASH = "gen_ai.provider.name".hashCode();
+  private static final int SYSTEM_HASH = "gen_ai.system".hashCode();
+  private final int taskHash;
+  private final int goblinHash;
+  private final int guildHash;
   private final Map<String, Map<String, LabelGuard>> guards = new ConcurrentHashMap<>();
   private final Map<List<String>, HistogramSeries> latency = new ConcurrentHashMap<>();
   private final Map<String, Map<List<String>, CounterSeries>> counters = new ConcurrentHashMap<>();
@@ -119,6 +124,9 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
     List<String> labels = new ArrayList<>();
     config.dimensions().forEach(d -> labels.add(d.replace('.', '_').replace('-', '_')));
     this.dimensionLabels = List.copyOf(labels);
+    this.taskHash = config.taskAttribute().hashCode();
+    this.goblinHash = config.goblinIdAttribute().hashCode();
+    this.guildHash = config.guildAttribute().hashCode();
   }
 
   @Override
@@ -184,21 +192,24 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
     String taskKey = config.taskAttribute();
     String goblinKey = config.goblinIdAttribute();
     String guildKey = config.guildAttribute();
+    // keys compared by hash first: a decoded key is a shared instance that keeps its hash, so a key that is none of
+    // these costs a few int comparisons, not five string comparisons
     for (int i = 0, n = attrs.size(); i < n; i++) {
       KeyValue kv = attrs.get(i);
       String key = kv.getKey();
-      if (providerName == null && key.equals("gen_ai.provider.name")) {
+      int h = key.hashCode();
+      if (providerName == null && h == PROVIDER_NAME_HASH && key.equals("gen_ai.provider.name")) {
         providerName = kv.getValue();
-      } else if (system == null && key.equals("gen_ai.system")) {
+      } else if (system == null && h == SYSTEM_HASH && key.equals("gen_ai.system")) {
         system = kv.getValue();
       }
-      if (taskValue == null && key.equals(taskKey)) {
+      if (taskValue == null && h == taskHash && key.equals(taskKey)) {
         taskValue = kv.getValue();
       }
-      if (goblinValue == null && key.equals(goblinKey)) {
+      if (goblinValue == null && h == goblinHash && key.equals(goblinKey)) {
         goblinValue = kv.getValue();
       }
-      if (guildValue == null && key.equals(guildKey)) {
+      if (guildValue == null && h == guildHash && key.equals(guildKey)) {
         guildValue = kv.getValue();
       }
     }
