@@ -21,6 +21,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -231,13 +232,19 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     // the bytes each unchanged span was received as, to store it without serializing it again
     SpanWire wire = SpanWire.locate(WireBytes.current(), request, n);
     byte[] wireBytes = wire == null ? null : wire.bytes();
-    // flatten, then bucket by shard (counting sort) so that each shard is locked once per request
-    Span[] spans = new Span[n];
-    SpanGroups.Origin[] origins = new SpanGroups.Origin[n];
-    long[] his = new long[n];
-    long[] los = new long[n];
-    int[] shardIdx = new int[n];
-    int[] counts = new int[shards.length + 1];
+    // flatten, then bucket by shard (counting sort) so that each shard is locked once per request; in this thread's
+    // scratch arrays (a new set when a consume on this thread is already using them)
+    Scratch scratch = SCRATCH.get();
+    if (scratch.inUse) {
+      scratch = new Scratch();
+    }
+    scratch.take(n, shards.length);
+    Span[] spans = scratch.spans;
+    SpanGroups.Origin[] origins = scratch.origins;
+    long[] his = scratch.his;
+    long[] los = scratch.los;
+    int[] shardIdx = scratch.shardIdx;
+    int[] counts = scratch.counts;
     int k = 0;
     for (ResourceSpans rs : request.getResourceSpansList()) {
       SpanGroups.ResourceKey rk = null;
@@ -267,13 +274,30 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     for (int i = 0; i < shards.length; i++) {
       counts[i + 1] += counts[i];
     }
-    int[] order = new int[n];
-    int[] pos = counts.clone();
+    int[] order = scratch.order;
+    int[] pos = scratch.pos;
+    System.arraycopy(counts, 0, pos, 0, shards.length + 1);
     for (int i = 0; i < n; i++) {
       order[pos[shardIdx[i]]++] = i;
     }
     SpanGroups late = new SpanGroups();
     long now = clock.getAsLong();
+    try {
+      addToShards(scratch, n, wire, wireBytes, now, late);
+    } finally {
+      scratch.release(n);
+    }
+    emitKept(now, false); // traces decided early to make room; failures are counted there, this request's spans are held
+    if (!late.isEmpty()) {
+      return next.consume(late.build());
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Adds the bucketed spans of {@code scratch} shard by shard, each shard locked once. */
+  private void addToShards(Scratch scratch, int n, SpanWire wire, byte[] wireBytes, long now, SpanGroups late) {
+    int[] counts = scratch.counts;
+    int[] order = scratch.order;
     for (int s = 0; s < shards.length; s++) {
       int from = counts[s];
       int to = counts[s + 1];
@@ -286,19 +310,66 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
         shard.beginBatch();
         for (int i = from; i < to; i++) {
           int j = order[i];
-          shard.add(his[j], los[j], spans[j], wireBytes, wire == null ? -1 : wire.range(j),
-              wire == null ? null : wire.extra(j), origins[j], now, late);
+          shard.add(scratch.his[j], scratch.los[j], scratch.spans[j], wireBytes, wire == null ? -1 : wire.range(j),
+              wire == null ? null : wire.extra(j), scratch.origins[j], now, late);
         }
       } finally {
         shard.commitBudget();
         shard.lock.unlock();
       }
     }
-    emitKept(now, false); // traces decided early to make room; failures are counted there, this request's spans are held
-    if (!late.isEmpty()) {
-      return next.consume(late.build());
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /**
+   * One thread's arrays for flattening a request's spans and bucketing them by shard, reused from request to request
+   * (grown to the largest request seen, up to {@value #KEEP_SPANS} spans kept); the references are cleared after
+   * each request, so no span outlives it here.
+   */
+  private static final class Scratch {
+    private static final int KEEP_SPANS = 8192;
+    Span[] spans = new Span[0];
+    SpanGroups.Origin[] origins = new SpanGroups.Origin[0];
+    long[] his = new long[0];
+    long[] los = new long[0];
+    int[] shardIdx = new int[0];
+    int[] order = new int[0];
+    int[] counts = new int[0];
+    int[] pos = new int[0];
+    boolean inUse;
+
+    void take(int n, int shards) {
+      inUse = true;
+      if (spans.length < n) {
+        spans = new Span[n];
+        origins = new SpanGroups.Origin[n];
+        his = new long[n];
+        los = new long[n];
+        shardIdx = new int[n];
+        order = new int[n];
+      }
+      if (counts.length != shards + 1) {
+        counts = new int[shards + 1];
+        pos = new int[shards + 1];
+      } else {
+        Arrays.fill(counts, 0);
+      }
     }
-    return Future.succeededFuture();
+
+    void release(int n) {
+      Arrays.fill(spans, 0, n, null);
+      Arrays.fill(origins, 0, n, null);
+      if (spans.length > KEEP_SPANS) {
+        spans = new Span[0];
+        origins = new SpanGroups.Origin[0];
+        his = new long[0];
+        los = new long[0];
+        shardIdx = new int[0];
+        order = new int[0];
+      }
+      inUse = false;
+    }
   }
 
   /**
