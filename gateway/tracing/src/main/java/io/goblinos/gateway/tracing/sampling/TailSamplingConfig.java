@@ -22,7 +22,8 @@ import java.util.List;
  *     256MiB)
  * @param maximumTraceSizeBytes a trace whose stored spans exceed this is dropped whole, counted
  *     ({@code maximum_trace_size_bytes}, default 0 = no limit)
- * @param shards (goblin) number of trace-id shards, each with its own lock ({@code shards}, default 16)
+ * @param shards (goblin) number of trace-id shards, each with its own lock ({@code shards}, default: one per available
+ *     processor, at most {@code num_traces})
  * @param tickInterval (goblin) how often due traces are decided ({@code decision_tick}, default min(250ms,
  *     decision_wait/20), at least 10ms)
  * @param emitBatchSize (goblin) the spans of kept traces wait, as bytes, until this many are ready
@@ -51,7 +52,15 @@ public record TailSamplingConfig(
   /** The most {@code num_traces} accepted (a shard's slot records must fit one Java array). */
   public static final int MAX_NUM_TRACES = 200_000_000;
   public static final long DEFAULT_MAX_PENDING_BYTES = 256L * 1024 * 1024;
-  public static final int DEFAULT_SHARDS = 16;
+  /**
+   * The default {@code shards}: one per available processor, as many as the event loops by default. Each shard a
+   * request writes to costs a lock and the shard's hot lines (its log's tail, slot records, interned origins) moving
+   * to that core, so fewer shards are cheaper as long as the event loops seldom want the same one: on 2 vCPUs, 2 shards
+   * took 540-560k spans/s through the default pipeline where 16 took 350-440k (docs/performance.md, session 8).
+   */
+  public static int defaultShards() {
+    return Math.max(1, Math.min(4096, Runtime.getRuntime().availableProcessors()));
+  }
   static final Duration MAX_DEFAULT_TICK = Duration.ofMillis(250);
   public static final int DEFAULT_EMIT_BATCH_SIZE = 8192;
   public static final Duration DEFAULT_EMIT_TIMEOUT = Duration.ofSeconds(1);
@@ -76,7 +85,7 @@ public record TailSamplingConfig(
     boolean dropOnShutdown = node.bool("drop_pending_traces_on_shutdown", false);
     long maxBytes = node.byteSize("max_pending_bytes", DEFAULT_MAX_PENDING_BYTES, 1024);
     long maxTrace = node.byteSize("maximum_trace_size_bytes", 0, 0);
-    int shards = node.integer("shards", DEFAULT_SHARDS, 1, 4096);
+    int shards = node.integer("shards", Math.min(defaultShards(), numTraces), 1, 4096);
     // small ticks: the decisions of a tick run on an event loop, so the work is spread thin
     Duration defaultTick = wait.dividedBy(20).compareTo(MAX_DEFAULT_TICK) < 0 ? wait.dividedBy(20) : MAX_DEFAULT_TICK;
     if (defaultTick.compareTo(Duration.ofMillis(10)) < 0) {
