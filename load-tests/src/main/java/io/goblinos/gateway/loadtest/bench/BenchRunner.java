@@ -197,6 +197,15 @@ public final class BenchRunner {
     }
   }
 
+  /** The rounds' ratios, "(0.51 / 0.48 / ...)", or "(none)". */
+  static String roundRatios(List<Saturation> pipeline, List<Saturation> limit) {
+    List<String> r = new ArrayList<>();
+    for (int i = 0; i < Math.min(pipeline.size(), limit.size()); i++) {
+      r.add(String.format(Locale.ROOT, "%.2f", pipeline.get(i).itemsPerSecond() / limit.get(i).itemsPerSecond()));
+    }
+    return r.isEmpty() ? "(none)" : "(" + String.join(" / ", r) + ")";
+  }
+
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
     BenchRunner runner = new BenchRunner(options);
@@ -381,8 +390,14 @@ public final class BenchRunner {
     } catch (Exception | LinkageError e) {
       notes.add("chart not rendered: " + e);
     }
-    BenchSummary summary = new BenchSummary(pipeline.itemsPerSecond(), limit.itemsPerSecond(), pipeline.cpuSecondsPerMillion(),
-        half.p50Ms(), half.p99Ms(), rssMb, auditRate, verifyRate, bytesPerTrace);
+    // the ratio of a round is measured under one set of host conditions (the null receiver, then the pipeline right
+    // after it): the median of those is the figure; the ratio of the two medians can pair a slowed round of one with
+    // an unslowed round of the other, so it is reported beside it
+    double pairedRatio = BenchSummary.medianOfRatios(
+        pipelineRounds.stream().mapToDouble(Saturation::itemsPerSecond).toArray(),
+        limitRounds.stream().mapToDouble(Saturation::itemsPerSecond).toArray());
+    BenchSummary summary = new BenchSummary(pipeline.itemsPerSecond(), limit.itemsPerSecond(), pairedRatio,
+        pipeline.cpuSecondsPerMillion(), half.p50Ms(), half.p99Ms(), rssMb, auditRate, verifyRate, bytesPerTrace);
     List<String> report = new ArrayList<>();
     report.add("# Goblin Gateway benchmark " + Instant.now() + (o.quick ? " (--quick)" : ""));
     report.add("machine: " + Machine.describe());
@@ -394,6 +409,8 @@ public final class BenchRunner {
         limit.itemsPerSecond(), limit.cpuSecondsPerMillion(), limit.requestsPerSecond(), limit.errors()));
     report.add(String.format(Locale.ROOT, "pipeline: %.0f spans/s, %.2f CPU-s per M spans; %.0f req/s, %d errors",
         pipeline.itemsPerSecond(), pipeline.cpuSecondsPerMillion(), pipeline.requestsPerSecond(), pipeline.errors()));
+    report.add(String.format(Locale.ROOT, "pipeline_ratio %.2f: the median of the rounds' ratios %s; the ratio of the two "
+        + "medians is %.2f", summary.pipelineRatio(), roundRatios(pipelineRounds, limitRounds), summary.ratioOfMedians()));
     report.add(String.format(Locale.ROOT, "pipeline at %.0f%% of saturation: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %d errors of %d",
         half.fraction() * 100, half.p50Ms(), half.p90Ms(), half.p99Ms(), half.errors(), half.sent()));
     report.add(String.format(Locale.ROOT, "gateway peak RSS: %.0f MiB", rssMb));

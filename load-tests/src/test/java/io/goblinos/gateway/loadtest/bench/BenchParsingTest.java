@@ -90,10 +90,26 @@ class BenchParsingTest {
 
   @Test
   void resultLineHasEveryFigureInOrderAndNaForTheMissing() {
-    BenchSummary s = new BenchSummary(500_000, 1_000_000, 3.456, 1.234, 8.9, 400.4, 4000, 5000, Double.NaN);
-    assertThat(s.resultLine()).isEqualTo("RESULT spans_per_s=500000 limit_spans_per_s=1000000 pipeline_ratio=0.50 "
+    BenchSummary s = new BenchSummary(500_000, 1_000_000, 0.52, 3.456, 1.234, 8.9, 400.4, 4000, 5000, Double.NaN);
+    assertThat(s.resultLine()).isEqualTo("RESULT spans_per_s=500000 limit_spans_per_s=1000000 pipeline_ratio=0.52 "
         + "cpu_s_per_mspans=3.46 p50_ms=1.23 p99_ms=8.90 rss_mb=400 audit_events_per_s=4000 ed25519_verify_per_s=5000 "
         + "audit_ratio=0.80 bytes_per_pending_trace=n/a");
+    assertThat(s.ratioOfMedians()).isEqualTo(0.5);
+  }
+
+  @Test
+  void pipelineRatioIsTheMedianOfTheRoundsOwnRatios() {
+    // a host slowdown that hits both halves of round 3 leaves its ratio alone; the medians of each side pair round
+    // 2's pipeline with round 5's null receiver
+    double[] pipeline = {585_000, 477_000, 426_000, 552_000, 452_000};
+    double[] limit = {1_071_000, 1_114_000, 769_000, 997_000, 1_046_000};
+    assertThat(BenchSummary.medianOfRatios(pipeline, limit)).isCloseTo(585_000 / 1_071_000.0, within(1e-12)); // 0.546: rounds 2, 5 are 0.43, rounds 3, 4 0.55
+    assertThat(BenchSummary.medianOfRatios(new double[] {1, 3}, new double[] {2, 4})).isEqualTo(0.5); // lower middle
+    assertThat(BenchSummary.medianOfRatios(new double[] {1}, new double[0])).isNaN(); // no round has both
+    assertThat(BenchRunner.roundRatios(
+        java.util.List.of(new BenchRunner.Saturation(500, 1, 1, 0), new BenchRunner.Saturation(450, 1, 1, 0)),
+        java.util.List.of(new BenchRunner.Saturation(1000, 1, 1, 0), new BenchRunner.Saturation(1000, 1, 1, 0))))
+        .isEqualTo("(0.50 / 0.45)");
   }
 
   @Test
