@@ -64,22 +64,23 @@ final class Shard {
 
   private int capacity;
   /**
-   * One record of {@value #SLOT} longs per slot: the trace id, its frames, time range, span count, bytes, flags and
-   * first-seen time side by side, so that adding a span to a trace or deciding it reads one or two cache lines rather
+   * One record of {@value #SLOT} longs per slot: the trace id, its frames, time range, span count and flags (one long),
+   * bytes and first-seen time side by side, so that adding a span to a trace or deciding it reads one or two cache lines rather
    * than one per field (the slots of 100,000 pending traces are far larger than the CPU caches).
    */
   private long[] slots;
-  private static final int SLOT = 10;
+  private static final int SLOT = 9;
   private static final int HI = 0;
   private static final int LO = 1;
   private static final int LAST_REF = 2;
   private static final int FIRST_REF = 3;
   private static final int MIN_START = 4;
   private static final int MAX_END = 5;
-  private static final int SPAN_COUNT = 6;
+  /** span count (low 32 bits) and flags (high 32 bits): {@link #FLAGS_SHIFT} */
+  private static final int COUNT_FLAGS = 6;
   private static final int TRACE_BYTES = 7;
-  private static final int FLAGS = 8;
-  private static final int FIRST_SEEN = 9;
+  private static final int FIRST_SEEN = 8;
+  private static final int FLAGS_SHIFT = 32;
   private int[] freeSlots;
   private int freeCount;
   private int nextUnused;
@@ -192,7 +193,7 @@ final class Shard {
     memoSlot = slot;
     int at = slot * SLOT;
     long[] r = slots;
-    if ((r[at + FLAGS] & FLAG_TOO_LARGE) != 0) {
+    if ((r[at + COUNT_FLAGS] >>> FLAGS_SHIFT & FLAG_TOO_LARGE) != 0) {
       return; // the trace is already marked for dropping; its spans are not stored
     }
     Origin o;
@@ -222,7 +223,7 @@ final class Shard {
     r[at + LAST_REF] = ref;
     long traceBytes = r[at + TRACE_BYTES] + FrameLog.frameBytes(o.id, size);
     r[at + TRACE_BYTES] = traceBytes;
-    r[at + SPAN_COUNT]++;
+    r[at + COUNT_FLAGS]++; // the span count, in the low bits
     long start = span.getStartTimeUnixNano();
     long end = span.getEndTimeUnixNano();
     if (start != 0 && Long.compareUnsigned(start, r[at + MIN_START]) < 0) {
@@ -231,10 +232,10 @@ final class Shard {
     if (end != 0 && Long.compareUnsigned(end, r[at + MAX_END]) > 0) {
       r[at + MAX_END] = end;
     }
-    r[at + FLAGS] |= 1 << Math.min(span.getStatus().getCodeValue(), 6);
+    r[at + COUNT_FLAGS] |= 1L << (FLAGS_SHIFT + Math.min(span.getStatus().getCodeValue(), 6));
     if (maxTraceBytes > 0 && traceBytes > maxTraceBytes) {
       sink.tooLarge();
-      r[at + FLAGS] |= FLAG_TOO_LARGE; // no more of its spans are stored; the log frees its frames in turn
+      r[at + COUNT_FLAGS] |= (long) FLAG_TOO_LARGE << FLAGS_SHIFT; // no more of its spans are stored; the log frees its frames in turn
     }
     while (budget.bytes.get() > maxBytes && pending > 1) {
       sink.evictedEarly();
@@ -276,7 +277,7 @@ final class Shard {
     long lo = slots[at + LO];
     Decision d;
     SlotView view = new SlotView(slot);
-    if ((slots[at + FLAGS] & FLAG_TOO_LARGE) != 0) {
+    if ((slots[at + COUNT_FLAGS] >>> FLAGS_SHIFT & FLAG_TOO_LARGE) != 0) {
       sink.droppedUnevaluated();
       d = Decision.DROPPED;
     } else {
@@ -284,7 +285,7 @@ final class Shard {
     }
     if (d == Decision.SAMPLED) {
       // as bytes: decoded when they leave, with the other kept spans of their batch
-      kept.append(log, log.chain(slots[at + LAST_REF], (int) slots[at + SPAN_COUNT]), id -> originById.get(id).origin,
+      kept.append(log, log.chain(slots[at + LAST_REF], (int) slots[at + COUNT_FLAGS]), id -> originById.get(id).origin,
           now);
       sampledCache.add(hi, lo);
     } else {
@@ -319,9 +320,8 @@ final class Shard {
     r[at + FIRST_REF] = FrameLog.NONE;
     r[at + MIN_START] = -1L; // unsigned max
     r[at + MAX_END] = 0;
-    r[at + SPAN_COUNT] = 0;
+    r[at + COUNT_FLAGS] = 0;
     r[at + TRACE_BYTES] = 0;
-    r[at + FLAGS] = 0;
     r[at + FIRST_SEEN] = now;
     index.insert(slot, r, SLOT);
     fifo[(fifoHead + fifoSize) % capacity] = slot;
@@ -491,7 +491,7 @@ final class Shard {
 
     @Override
     public int spanCount() {
-      return (int) slots[slot * SLOT + SPAN_COUNT];
+      return (int) slots[slot * SLOT + COUNT_FLAGS];
     }
 
     @Override
@@ -503,7 +503,7 @@ final class Shard {
 
     @Override
     public boolean hasStatus(Status.StatusCode code) {
-      return (slots[slot * SLOT + FLAGS] & (1 << code.getNumber())) != 0;
+      return (slots[slot * SLOT + COUNT_FLAGS] >>> FLAGS_SHIFT & (1 << code.getNumber())) != 0;
     }
 
     @Override
