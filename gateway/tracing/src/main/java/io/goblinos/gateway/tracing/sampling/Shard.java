@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The pending traces of one shard of the trace-id space, in compact form: per trace a slot, a record in one primitive
- * array (id, first-seen time, span count, bytes, time range, status codes seen, first and last frame), and its spans as
- * protobuf bytes in the shard's {@link FrameLog}, chained newest to oldest. Resources and scopes are interned per
- * shard, so a frame stores only a small origin id; an origin is dropped once the log holds no live frame that uses
- * it (swept when the log frees chunks). No protobuf objects are kept while a trace waits (the default policies decide
+ * The pending traces of one shard of the trace-id space, in compact form: per trace a slot, a record in one
+ * primitive array (id, first-seen time, span count, bytes, time range, status codes seen, first and last frame), and
+ * its spans as protobuf bytes in the shard's {@link FrameLog}, chained newest to oldest. Resources and scopes are
+ * interned per shard, so a frame stores only a small origin id; an origin is dropped once the log holds no live frame
+ * that uses it (swept when the log frees chunks). No protobuf objects are kept while a trace waits (the default policies decide
  * from the slot alone); a kept trace's span bytes are copied to {@link KeptSpans}, and decoded when they leave.
  *
  * <p>Traces leave in arrival order: a FIFO ring of slots is popped when its head is due ({@link #decideDue}) or when
@@ -64,9 +64,9 @@ final class Shard {
 
   private int capacity;
   /**
-   * One record of {@value #SLOT} longs per slot: the trace id, its frames, time range, span count and flags (one long),
-   * bytes and first-seen time side by side, so that adding a span to a trace or deciding it reads one or two cache lines rather
-   * than one per field (the slots of 100,000 pending traces are far larger than the CPU caches).
+   * One record of {@value #SLOT} longs per slot: the trace id, its frames, time range, span count and flags (one
+   * long), bytes and first-seen time side by side, so that adding a span to a trace or deciding it reads one or two
+   * cache lines rather than one per field (the slots of 100,000 pending traces are far larger than the CPU caches).
    */
   private long[] slots;
   private static final int SLOT = 9;
