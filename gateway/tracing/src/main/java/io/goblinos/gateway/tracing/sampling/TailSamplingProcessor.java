@@ -238,12 +238,28 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     if (scratch.inUse) {
       scratch = new Scratch();
     }
+    SpanGroups late = new SpanGroups();
+    long now;
     scratch.take(n, shards.length);
-    Span[] spans = scratch.spans;
-    SpanGroups.Origin[] origins = scratch.origins;
-    long[] his = scratch.his;
-    long[] los = scratch.los;
-    int[] shardIdx = scratch.shardIdx;
+    try {
+      bucketByShard(request, scratch, n);
+      now = clock.getAsLong();
+      addToShards(scratch, n, wire, wireBytes, now, late);
+    } finally {
+      scratch.release(n);
+    }
+    emitKept(now, false); // traces decided early to make room; failures are counted there, this request's spans are held
+    if (!late.isEmpty()) {
+      return next.consume(late.build());
+    }
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Flattens the request's {@code n} spans into {@code scratch} (span, origin, trace id, shard) and orders them by
+   * shard: {@code order[counts[s] .. counts[s + 1])} are shard s's, in request order.
+   */
+  private void bucketByShard(ExportTraceServiceRequest request, Scratch scratch, int n) {
     int[] counts = scratch.counts;
     int k = 0;
     for (ResourceSpans rs : request.getResourceSpansList()) {
@@ -260,12 +276,12 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
           ByteString tid = span.getTraceId();
           long hi = Otlp.high(tid);
           long lo = Otlp.low(tid);
-          spans[k] = span;
-          origins[k] = origin;
-          his[k] = hi;
-          los[k] = lo;
+          scratch.spans[k] = span;
+          scratch.origins[k] = origin;
+          scratch.his[k] = hi;
+          scratch.los[k] = lo;
           int s = shardOf(hi, lo, shards.length);
-          shardIdx[k] = s;
+          scratch.shardIdx[k] = s;
           counts[s + 1]++;
           k++;
         }
@@ -274,24 +290,11 @@ public final class TailSamplingProcessor implements Processor<ExportTraceService
     for (int i = 0; i < shards.length; i++) {
       counts[i + 1] += counts[i];
     }
-    int[] order = scratch.order;
     int[] pos = scratch.pos;
     System.arraycopy(counts, 0, pos, 0, shards.length + 1);
     for (int i = 0; i < n; i++) {
-      order[pos[shardIdx[i]]++] = i;
+      scratch.order[pos[scratch.shardIdx[i]]++] = i;
     }
-    SpanGroups late = new SpanGroups();
-    long now = clock.getAsLong();
-    try {
-      addToShards(scratch, n, wire, wireBytes, now, late);
-    } finally {
-      scratch.release(n);
-    }
-    emitKept(now, false); // traces decided early to make room; failures are counted there, this request's spans are held
-    if (!late.isEmpty()) {
-      return next.consume(late.build());
-    }
-    return Future.succeededFuture();
   }
 
   /** Adds the bucketed spans of {@code scratch} shard by shard, each shard locked once. */
