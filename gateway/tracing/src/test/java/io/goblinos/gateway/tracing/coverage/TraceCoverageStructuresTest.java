@@ -184,6 +184,33 @@ class TraceCoverageStructuresTest {
   }
 
   @Test
+  void aSpanNodeKeepsItsIdsHopAndServiceExactlyAtTheEndsOfTheirRanges() {
+    TraceTable t = new TraceTable(4, SEED);
+    int s = t.add(-1L, Long.MIN_VALUE, -5);
+    int[] hops = {-1, 0, 30, 31, -1, 7};
+    int[] services = {TraceTable.MIN_SERVICE, -34, -1, 0, 1023, TraceTable.MAX_SERVICE};
+    for (int i = 0; i < hops.length; i++) {
+      t.addSpan(s, Long.MIN_VALUE + i, -1L - i, hops[i], services[i]);
+    }
+    assertThat(t.find(-1L, Long.MIN_VALUE)).isEqualTo(s);
+    assertThat(t.firstSeen(s)).isEqualTo(-5);
+    assertThat(t.spanCount(s)).isEqualTo(hops.length);
+    assertThat(t.seenHops(s)).isEqualTo(1 | 1 << 30 | 1 << 31 | 1 << 7);
+    int node = t.firstNode(s);
+    for (int i = 0; i < hops.length; i++, node = t.nextNode(node)) {
+      assertThat(t.spanId(node)).isEqualTo(Long.MIN_VALUE + i);
+      assertThat(t.parentId(node)).isEqualTo(-1L - i);
+      assertThat(t.hop(node)).as("hop %d", i).isEqualTo(hops[i]);
+      assertThat(t.service(node)).as("service %d", i).isEqualTo(services[i]);
+    }
+    assertThat(node).isEqualTo(TraceTable.NONE);
+    assertThatThrownBy(() -> t.addSpan(s, 1, 0, 32, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> t.addSpan(s, 1, 0, 0, TraceTable.MAX_SERVICE + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(t.spanCount(s)).isEqualTo(hops.length);
+  }
+
+  @Test
   void tableKeepsFirstSeenOrderAndReusesSlotsAndNodes() {
     TraceTable t = new TraceTable(4, SEED);
     int a = t.add(1, 10, 100);
