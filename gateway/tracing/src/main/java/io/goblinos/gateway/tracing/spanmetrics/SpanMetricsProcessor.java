@@ -81,7 +81,11 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
   private final int guildHash;
   private final Map<String, Map<String, LabelGuard>> guards = new ConcurrentHashMap<>();
   private final Map<List<String>, HistogramSeries> latency = new ConcurrentHashMap<>();
-  private final Map<String, Map<List<String>, CounterSeries>> counters = new ConcurrentHashMap<>();
+  /**
+   * Counter series by metric and label values: each counted once, in the adder that both Prometheus (a
+   * FunctionCounter over it) and the OTLP push read.
+   */
+  private final Map<String, Map<List<String>, LongAdder>> counters = new ConcurrentHashMap<>();
   private final long startNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
   private volatile Host host;
   private volatile long flushTimer = -1;
@@ -107,8 +111,6 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
     }
   }
 
-  /** One counter series: counted once, in {@code value}, which both Prometheus (a FunctionCounter) and OTLP read. */
-  private record CounterSeries(LongAdder value) {}
 
   public SpanMetricsProcessor(ComponentContext context, SpanMetricsConfig config,
                               Consumer<ExportTraceServiceRequest> next) {
@@ -263,13 +265,13 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
 
   private void count(String metric, String label, List<String> values) {
     // errors share the guard of their requests metric, so both carry the same label values
-    Map<List<String>, CounterSeries> byValues = counters.get(metric);
+    Map<List<String>, LongAdder> byValues = counters.get(metric);
     if (byValues == null) {
       byValues = counters.computeIfAbsent(metric, k -> new ConcurrentHashMap<>());
     }
-    CounterSeries s = byValues.get(values);
-    if (s == null) {
-      s = byValues.computeIfAbsent(values, v -> {
+    LongAdder count = byValues.get(values);
+    if (count == null) {
+      count = byValues.computeIfAbsent(values, v -> {
         LongAdder value = new LongAdder();
         FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(metric, value, LongAdder::sum)
             .tag(label, v.get(0));
@@ -277,10 +279,10 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
           b.tag(dimensionLabels.get(i), v.get(i + 1));
         }
         b.description(describe(metric)).register(registry);
-        return new CounterSeries(value);
+        return value;
       });
     }
-    s.value().increment();
+    count.increment();
   }
 
   private static String describe(String metric) {
@@ -359,17 +361,17 @@ public final class SpanMetricsProcessor implements Processor<ExportTraceServiceR
           .setDescription("Duration of goblin task spans").setHistogram(h));
     }
     for (String metric : List.of(SERVICE_REQUESTS, SERVICE_ERRORS, PROVIDER_REQUESTS, PROVIDER_ERRORS)) {
-      Map<List<String>, CounterSeries> series = counters.get(metric);
+      Map<List<String>, LongAdder> series = counters.get(metric);
       if (series == null || series.isEmpty()) {
         continue;
       }
       String label = metric.startsWith("goblin.service") ? "service" : "provider";
       Sum.Builder sum = Sum.newBuilder().setIsMonotonic(true)
           .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
-      series.forEach((values, s) -> {
+      series.forEach((values, count) -> {
         NumberDataPoint.Builder p = NumberDataPoint.newBuilder()
             .setStartTimeUnixNano(startNanos).setTimeUnixNano(nowNanos)
-            .setAsInt(s.value().sum()).addAttributes(kv(label, values.get(0)));
+            .setAsInt(count.sum()).addAttributes(kv(label, values.get(0)));
         for (int i = 0; i < dimensionLabels.size(); i++) {
           p.addAttributes(kv(dimensionLabels.get(i), values.get(i + 1)));
         }
